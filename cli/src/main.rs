@@ -1,0 +1,5 @@
+//! The `blastgraph` command line.
+
+fn main() {
+    println!("blastgraph");
+}

@@ -1,0 +1,1 @@
+//! Import of `aws iam get-account-authorization-details` output.

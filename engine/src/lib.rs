@@ -1,0 +1,13 @@
+//! # blastgraph-engine
+//!
+//! The pure core of blastgraph: no I/O beyond reading and writing snapshot bytes, no
+//! async, no AWS SDK. It owns
+//!
+//! * [`snapshot`]: the data model of a collected AWS organization and its on-disk format;
+//! * [`policy`]: the IAM policy language (typed AST, parser, compiled matchers) and the
+//!   request evaluator with AWS's full decision logic, in three values.
+//!
+//! See `ARCHITECTURE.md` at the repository root for the map of the whole workspace.
+
+pub mod policy;
+pub mod snapshot;

@@ -1,0 +1,1 @@
+//! IAM policy language and evaluation (filled in by the policy-engine work).

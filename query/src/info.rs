@@ -1,0 +1,1 @@
+//! `blastgraph info`.
