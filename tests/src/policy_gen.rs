@@ -314,7 +314,10 @@ fn generate_case(rng: &mut Rng, id: String) -> Option<Value> {
         resource,
         context: serde_json::Map::new(),
     };
-    fill_context(rng, &mut cx);
+    let discovery = rng.chance(0.15);
+    if !discovery {
+        fill_context(rng, &mut cx);
+    }
 
     let mut case = serde_json::Map::new();
     case.insert("id".into(), json!(id));
@@ -322,6 +325,11 @@ fn generate_case(rng: &mut Rng, id: String) -> Option<Value> {
     case.insert("action".into(), json!(action));
     case.insert("resource".into(), json!(cx.resource));
     case.insert("resourceAccount".into(), json!(A));
+    if discovery {
+        // Discovery: keys absent from the context are unknown. The oracle's discovery
+        // mode also treats known keys as hypothetical, so such cases carry no context.
+        case.insert("mode".into(), json!("discovery"));
+    }
     if cx.caller.is_iam() {
         let n = rng.below(4);
         let ids: Vec<Value> = (0..n).map(|_| policy(rng, &cx, Layer::Identity)).collect();

