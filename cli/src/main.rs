@@ -1,5 +1,36 @@
-//! The `blastgraph` command line.
+//! The `blastgraph` command line: parses arguments, reads and writes files, and hands
+//! the work to the engine, query and collector crates. Each subcommand lives in its own
+//! module under `cmd/`.
 
-fn main() {
-    println!("blastgraph");
+mod cmd;
+mod error;
+mod snapshot_file;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// If this container, node or credential is compromised, what can the attacker reach?
+#[derive(Parser)]
+#[command(name = "blastgraph", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show, export or re-import a snapshot file.
+    #[command(subcommand)]
+    Snapshot(cmd::snapshot::SnapshotCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Snapshot(command) => cmd::snapshot::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => error.report(),
+    }
 }
