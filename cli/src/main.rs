@@ -22,12 +22,20 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Evaluate policy cases (oracle case format) and print each decision.
+    EvalCases(cmd::eval_cases::EvalCasesArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::EvalCases(args) => {
+            return cmd::eval_cases::run(&args).unwrap_or_else(|e| {
+                eprintln!("blastgraph eval-cases: {e}");
+                e.exit_code()
+            })
+        }
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,4 @@
 //! One module per subcommand.
 
+pub mod eval_cases;
 pub mod snapshot;
