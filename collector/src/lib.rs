@@ -8,3 +8,4 @@
 //!   SDK.
 
 pub mod gaad;
+pub mod time;
