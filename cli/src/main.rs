@@ -22,12 +22,19 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Build a snapshot from files (get-account-authorization-details output).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
+    Info(cmd::info::InfoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::Import(command) => cmd::import::run(command),
+        Command::Info(args) => cmd::info::run(args),
     };
     match result {
         Ok(code) => code,

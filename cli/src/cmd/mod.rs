@@ -1,3 +1,5 @@
 //! One module per subcommand.
 
+pub mod import;
+pub mod info;
 pub mod snapshot;
