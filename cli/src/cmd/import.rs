@@ -5,7 +5,7 @@ use crate::error::{CliError, CliResult};
 use crate::snapshot_file;
 use blastgraph_collector::gaad::GaadImporter;
 use clap::Subcommand;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The `import` subcommands.
@@ -40,7 +40,7 @@ pub fn run(command: ImportCommand) -> CliResult {
     }
 }
 
-fn gaad(files: &[PathBuf], output: &PathBuf, account: Option<&str>) -> CliResult {
+fn gaad(files: &[PathBuf], output: &Path, account: Option<&str>) -> CliResult {
     if account.is_some() && files.len() > 1 {
         return Err(CliError::BadInput(
             "--account applies to a single file; import files of other accounts separately or without it".into(),

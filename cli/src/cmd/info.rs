@@ -113,7 +113,9 @@ pub fn render_text(info: &Info) -> String {
 /// One line per account, status and reason, listing the services (with their region
 /// when regional), so a GAAD import's eleven uncollected services take one line.
 fn gap_lines(gaps: &[Gap]) -> Vec<String> {
-    let mut groups: Vec<((&str, &str, &str), Vec<String>)> = Vec::new();
+    /// (account, status, reason).
+    type Key<'a> = (&'a str, &'a str, &'a str);
+    let mut groups: Vec<(Key, Vec<String>)> = Vec::new();
     for gap in gaps {
         let key = (gap.account_id.as_str(), gap.status, gap.reason.as_str());
         let service = match &gap.region {
