@@ -31,20 +31,20 @@
 //! in files made with `--filter`), which is recorded as a gap with the reason. Every
 //! other service is `NotCollected` ("GAAD import holds IAM only"), so queries warn.
 
-mod document;
+pub(crate) mod document;
 mod reader;
 mod records;
 mod state;
 
 pub use document::{check as check_policy_document, DocumentKind};
 
+pub use crate::error::ImportError;
 use crate::time::utc_now_rfc3339;
 use blastgraph_engine::snapshot::{Coverage, CoverageStatus, Iam, Meta, Origin, Snapshot};
 use reader::DocumentSeed;
 use serde::de::DeserializeSeed;
 use state::FileState;
 use std::collections::{BTreeSet, HashMap};
-use std::fmt;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
@@ -69,45 +69,6 @@ pub const NOT_COLLECTED_REASON: &str = "GAAD import holds IAM only";
 
 /// How many unknown-field warnings are listed per file before they are only counted.
 const MAX_LISTED_UNKNOWN_FIELDS: usize = 10;
-
-/// Why a file could not be imported.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GaadError {
-    /// The file (or source name) as given.
-    pub source: String,
-    /// Which JSON document of the file (0 for the first), for concatenated pages.
-    pub document: usize,
-    /// The JSON path of the problem, when it is inside the JSON.
-    pub path: Option<String>,
-    /// What is wrong and what was expected.
-    pub message: String,
-}
-
-impl fmt::Display for GaadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: ", self.source)?;
-        if self.document > 0 {
-            write!(f, "JSON document {}: ", self.document + 1)?;
-        }
-        if let Some(path) = &self.path {
-            write!(f, "at JSON path {path}: ")?;
-        }
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for GaadError {}
-
-impl GaadError {
-    fn file(source: &str, message: impl Into<String>) -> Self {
-        GaadError {
-            source: source.to_string(),
-            document: 0,
-            path: None,
-            message: message.into(),
-        }
-    }
-}
 
 /// The result of an import: the snapshot and what the user should know about it.
 #[derive(Debug)]
@@ -144,10 +105,10 @@ impl GaadImporter {
     }
 
     /// Reads one file. `account` overrides the account id read from the ARNs.
-    pub fn read_file(&mut self, path: &Path, account: Option<&str>) -> Result<(), GaadError> {
+    pub fn read_file(&mut self, path: &Path, account: Option<&str>) -> Result<(), ImportError> {
         let source = path.display().to_string();
         let file = std::fs::File::open(path)
-            .map_err(|e| GaadError::file(&source, format!("cannot open: {e}")))?;
+            .map_err(|e| ImportError::file(&source, format!("cannot open: {e}")))?;
         self.read(&source, file, account)
     }
 
@@ -157,12 +118,12 @@ impl GaadImporter {
         source: &str,
         reader: impl Read,
         account: Option<&str>,
-    ) -> Result<(), GaadError> {
+    ) -> Result<(), ImportError> {
         let mut unknown_fields = Vec::new();
         let mut state = FileState::new(&mut self.snapshot.documents);
         read_documents(source, reader, &mut state, &mut unknown_fields)?;
         if !state.lists_seen {
-            return Err(GaadError::file(
+            return Err(ImportError::file(
                 source,
                 format!(
                     "not get-account-authorization-details output: expected at least one of {}",
@@ -181,7 +142,7 @@ impl GaadImporter {
         self.warn_unknown_fields(source, &unknown_fields);
         self.warn_foreign_arns(source, &account_id, &iam);
         merge_iam(&mut self.snapshot.account_mut(&account_id).iam, iam)
-            .map_err(|message| GaadError::file(source, message))?;
+            .map_err(|message| ImportError::file(source, message))?;
         let progress = self.progress.entry(account_id).or_default();
         progress.pages += pages;
         progress.truncated_pages += truncated_pages;
@@ -227,7 +188,7 @@ impl GaadImporter {
 
     /// Completes the snapshot: coverage (with the gaps found) and metadata.
     /// `created_at` is the RFC 3339 time to record; `None` means now.
-    pub fn finish(mut self, created_at: Option<String>) -> Result<GaadImport, GaadError> {
+    pub fn finish(mut self, created_at: Option<String>) -> Result<GaadImport, ImportError> {
         let mut coverage = Vec::new();
         for account in &mut self.snapshot.accounts {
             let mut gaps = drop_unknown_groups(&mut account.iam);
@@ -275,7 +236,7 @@ impl GaadImporter {
             coverage,
         };
         if let Some(first) = self.snapshot.validate().first() {
-            return Err(GaadError::file(
+            return Err(ImportError::file(
                 "import",
                 format!("the imported snapshot is inconsistent: {first}"),
             ));
@@ -288,7 +249,7 @@ impl GaadImporter {
 }
 
 /// Imports one GAAD text (tests, the embedded demo organization).
-pub fn import_str(source: &str, text: &str) -> Result<GaadImport, GaadError> {
+pub fn import_str(source: &str, text: &str) -> Result<GaadImport, ImportError> {
     let mut importer = GaadImporter::new();
     importer.read(source, text.as_bytes(), None)?;
     importer.finish(None)
@@ -301,7 +262,7 @@ fn read_documents(
     reader: impl Read,
     state: &mut FileState,
     unknown_fields: &mut Vec<String>,
-) -> Result<(), GaadError> {
+) -> Result<(), ImportError> {
     let mut json = serde_json::Deserializer::from_reader(BufReader::with_capacity(1 << 16, reader));
     let mut document = 0;
     loop {
@@ -314,7 +275,7 @@ fn read_documents(
         };
         if let Err(error) = result {
             let path = track.path().to_string();
-            return Err(GaadError {
+            return Err(ImportError {
                 source: source.to_string(),
                 document,
                 path: (path != ".").then_some(path),
@@ -339,7 +300,7 @@ fn json_error_message(error: &serde_json::Error) -> String {
 }
 
 /// `RoleDetailList[3].Foo`, in the notation of serde_path_to_error.
-fn json_path(path: &serde_ignored::Path) -> String {
+pub(crate) fn json_path(path: &serde_ignored::Path) -> String {
     use serde_ignored::Path as P;
     match path {
         P::Root => String::new(),
@@ -363,10 +324,10 @@ fn pick_account(
     source: &str,
     arn_accounts: &std::collections::BTreeMap<String, usize>,
     given: Option<&str>,
-) -> Result<String, GaadError> {
+) -> Result<String, ImportError> {
     if let Some(id) = given {
         if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(GaadError::file(
+            return Err(ImportError::file(
                 source,
                 format!("--account: expected a 12-digit account id, found {id:?}"),
             ));
@@ -380,11 +341,11 @@ fn pick_account(
         .collect();
     candidates.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     match candidates.as_slice() {
-        [] => Err(GaadError::file(
+        [] => Err(ImportError::file(
             source,
             "cannot tell which account the file describes: no user, group, role or customer managed policy ARN names a 12-digit account; give it with --account ID",
         )),
-        [(a, n), (b, m), ..] if n == m => Err(GaadError::file(
+        [(a, n), (b, m), ..] if n == m => Err(ImportError::file(
             source,
             format!("cannot tell which account the file describes: its ARNs name {a} and {b} equally often ({n} times); give it with --account ID"),
         )),

@@ -7,5 +7,7 @@
 //! * `aws` (feature `aws`, on by default): collects a live organization through the AWS
 //!   SDK.
 
+pub mod error;
 pub mod gaad;
+pub mod overlay;
 pub mod time;

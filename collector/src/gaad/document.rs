@@ -17,31 +17,49 @@ pub enum DocumentKind {
     Identity,
     /// A role trust policy (`AssumeRolePolicyDocument`): a resource policy on the role.
     Trust,
+    /// A resource policy: it names principals.
+    Resource,
+    /// A service or resource control policy of AWS Organizations.
+    OrgPolicy,
 }
 
-/// An identity policy document, canonicalized and checked.
-#[derive(Debug)]
-pub struct IdentityDocument(pub PolicyText);
+/// Declares a newtype holding a checked document of one kind.
+macro_rules! document_type {
+    ($(#[$doc:meta])* $name:ident, $kind:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name(pub PolicyText);
 
-/// A trust policy document, canonicalized and checked.
-#[derive(Debug)]
-pub struct TrustDocument(pub PolicyText);
-
-impl<'de> Deserialize<'de> for IdentityDocument {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(DocumentVisitor(DocumentKind::Identity))
-            .map(IdentityDocument)
-    }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer
+                    .deserialize_any(DocumentVisitor($kind))
+                    .map($name)
+            }
+        }
+    };
 }
 
-impl<'de> Deserialize<'de> for TrustDocument {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(DocumentVisitor(DocumentKind::Trust))
-            .map(TrustDocument)
-    }
-}
+document_type!(
+    /// An identity policy document, canonicalized and checked.
+    IdentityDocument,
+    DocumentKind::Identity
+);
+document_type!(
+    /// A trust policy document, canonicalized and checked.
+    TrustDocument,
+    DocumentKind::Trust
+);
+document_type!(
+    /// A resource policy document (bucket, secret, key, function policy).
+    ResourceDocument,
+    DocumentKind::Resource
+);
+document_type!(
+    /// An SCP or RCP document.
+    OrgPolicyDocument,
+    DocumentKind::OrgPolicy
+);
 
 struct DocumentVisitor(DocumentKind);
 

@@ -21,7 +21,7 @@ fn page(extra: &str) -> String {
     )
 }
 
-fn import(text: &str) -> Result<GaadImport, GaadError> {
+fn import(text: &str) -> Result<GaadImport, ImportError> {
     let mut importer = GaadImporter::new();
     importer.read("f.json", text.as_bytes(), None)?;
     importer.finish(Some("2026-01-01T00:00:00Z".into()))
