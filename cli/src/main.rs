@@ -4,7 +4,9 @@
 
 mod cmd;
 mod error;
+mod output;
 mod snapshot_file;
+mod wrap;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -27,6 +29,8 @@ enum Command {
     Import(cmd::import::ImportCommand),
     /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
     Info(cmd::info::InfoArgs),
+    /// Run on the embedded demo organization: no AWS account, no files.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Command::Snapshot(command) => cmd::snapshot::run(command),
         Command::Import(command) => cmd::import::run(command),
         Command::Info(args) => cmd::info::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,

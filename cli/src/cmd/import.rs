@@ -4,6 +4,7 @@
 use crate::error::{CliError, CliResult};
 use crate::snapshot_file;
 use blastgraph_collector::gaad::GaadImporter;
+use blastgraph_collector::overlay::apply_overlay;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +27,10 @@ pub enum ImportCommand {
         /// `--filter AWSManagedPolicy`, for instance).
         #[arg(long, value_name = "ID")]
         account: Option<String>,
+        /// A hand-written overlay adding what GAAD files lack: the organization and its
+        /// SCPs, resources, compute (format: `datasets/demo-org/README.md`).
+        #[arg(long, value_name = "FILE")]
+        overlay: Option<PathBuf>,
     },
 }
 
@@ -36,11 +41,17 @@ pub fn run(command: ImportCommand) -> CliResult {
             files,
             output,
             account,
-        } => gaad(&files, &output, account.as_deref()),
+            overlay,
+        } => gaad(&files, &output, account.as_deref(), overlay.as_deref()),
     }
 }
 
-fn gaad(files: &[PathBuf], output: &Path, account: Option<&str>) -> CliResult {
+fn gaad(
+    files: &[PathBuf],
+    output: &Path,
+    account: Option<&str>,
+    overlay: Option<&Path>,
+) -> CliResult {
     if account.is_some() && files.len() > 1 {
         return Err(CliError::BadInput(
             "--account applies to a single file; import files of other accounts separately or without it".into(),
@@ -52,9 +63,14 @@ fn gaad(files: &[PathBuf], output: &Path, account: Option<&str>) -> CliResult {
             .read_file(file, account)
             .map_err(|e| CliError::BadInput(e.to_string()))?;
     }
-    let import = importer
+    let mut import = importer
         .finish(None)
         .map_err(|e| CliError::BadInput(e.to_string()))?;
+    if let Some(path) = overlay {
+        let text = std::fs::read_to_string(path).map_err(|e| CliError::bad_file(path, e))?;
+        apply_overlay(&mut import.snapshot, &path.display().to_string(), &text)
+            .map_err(|e| CliError::BadInput(e.to_string()))?;
+    }
     for warning in &import.warnings {
         eprintln!("blastgraph: warning: {warning}");
     }

@@ -2,7 +2,9 @@
 //! The JSON form is the stable contract documented in [`blastgraph_query::info`].
 
 use crate::error::{CliError, CliResult};
+use crate::output;
 use crate::snapshot_file;
+use crate::wrap::{wrap, WIDTH};
 use blastgraph_query::info::{summarize, AccountCounts, Gap, Info};
 use clap::{Args, ValueEnum};
 use std::fmt::Write;
@@ -37,8 +39,8 @@ pub fn run(args: InfoArgs) -> CliResult {
         .len();
     let info = summarize(&snapshot, Some(size));
     match args.format {
-        InfoFormat::Text => print!("{}", render_text(&info)),
-        InfoFormat::Json => println!("{}", render_json(&info)),
+        InfoFormat::Text => output::print(&render_text(&info))?,
+        InfoFormat::Json => output::print(&(render_json(&info) + "\n"))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -81,10 +83,19 @@ pub fn render_text(info: &Info) -> String {
             .as_deref()
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
-        let _ = writeln!(out, "  {}{name}: {}", account.id, counts_line(account));
+        let head = format!("  {}{name}: ", account.id);
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(&counts_line(account), WIDTH, &head, "      ")
+        );
     }
     if info.accounts.len() > 1 {
-        let _ = writeln!(out, "  total: {}", counts_line(&info.totals));
+        let _ = writeln!(
+            out,
+            "{}",
+            wrap(&counts_line(&info.totals), WIDTH, "  total: ", "      ")
+        );
     }
     let _ = writeln!(
         out,
@@ -105,7 +116,7 @@ pub fn render_text(info: &Info) -> String {
         }
     );
     for line in gap_lines(gaps) {
-        let _ = writeln!(out, "  {line}");
+        let _ = writeln!(out, "{}", wrap(&line, WIDTH, "  ", "      "));
     }
     out
 }
