@@ -4,7 +4,9 @@
 
 mod cmd;
 mod error;
+mod output;
 mod snapshot_file;
+mod wrap;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +26,13 @@ enum Command {
     Snapshot(cmd::snapshot::SnapshotCommand),
     /// Evaluate policy cases (oracle case format) and print each decision.
     EvalCases(cmd::eval_cases::EvalCasesArgs),
+    /// Build a snapshot from files (get-account-authorization-details output).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
+    Info(cmd::info::InfoArgs),
+    /// Run on the embedded demo organization: no AWS account, no files.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +45,9 @@ fn main() -> ExitCode {
                 e.exit_code()
             })
         }
+        Command::Import(command) => cmd::import::run(command),
+        Command::Info(args) => cmd::info::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,
