@@ -9,5 +9,6 @@
 //!
 //! See `ARCHITECTURE.md` at the repository root for the map of the whole workspace.
 
+pub mod graph;
 pub mod policy;
 pub mod snapshot;
