@@ -10,4 +10,5 @@
 //! See `ARCHITECTURE.md` at the repository root for the map of the whole workspace.
 
 pub mod policy;
+pub mod simulate;
 pub mod snapshot;
