@@ -5,3 +5,4 @@
 //! Graphviz.
 
 pub mod info;
+pub mod report;
