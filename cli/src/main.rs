@@ -1,31 +1,56 @@
-//! The `blastgraph` command line.
+//! The `blastgraph` command line: parses arguments, reads and writes files, and hands
+//! the work to the engine, query and collector crates. Each subcommand lives in its own
+//! module under `cmd/`.
 
-use std::process::ExitCode;
+mod cmd;
+mod error;
+mod output;
+mod snapshot_file;
+mod wrap;
 
 use clap::{Parser, Subcommand};
-
-mod cmd_eval_cases;
+use std::process::ExitCode;
 
 /// If this container, node or credential is compromised, what can the attacker reach?
-#[derive(Debug, Parser)]
-#[command(name = "blastgraph", version)]
+#[derive(Parser)]
+#[command(name = "blastgraph", version, about, long_about = None)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Debug, Subcommand)]
+#[derive(Subcommand)]
 enum Command {
+    /// Show, export or re-import a snapshot file.
+    #[command(subcommand)]
+    Snapshot(cmd::snapshot::SnapshotCommand),
     /// Evaluate policy cases (oracle case format) and print each decision.
-    EvalCases(cmd_eval_cases::EvalCasesArgs),
+    EvalCases(cmd::eval_cases::EvalCasesArgs),
+    /// Build a snapshot from files (get-account-authorization-details output).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
+    Info(cmd::info::InfoArgs),
+    /// Run on the embedded demo organization: no AWS account, no files.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::EvalCases(args) => cmd_eval_cases::run(&args).unwrap_or_else(|e| {
-            eprintln!("blastgraph eval-cases: {e}");
-            e.exit_code()
-        }),
+    let result = match cli.command {
+        Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::EvalCases(args) => {
+            return cmd::eval_cases::run(&args).unwrap_or_else(|e| {
+                eprintln!("blastgraph eval-cases: {e}");
+                e.exit_code()
+            })
+        }
+        Command::Import(command) => cmd::import::run(command),
+        Command::Info(args) => cmd::info::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => error.report(),
     }
 }

@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod eval_cases;
+pub mod import;
+pub mod info;
+pub mod snapshot;
