@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod can;
 pub mod demo;
 pub mod eval_cases;
 pub mod import;
