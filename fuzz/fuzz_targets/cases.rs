@@ -7,7 +7,9 @@ use blastgraph_engine::policy::Mode;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
     let _ = run_cases(&v, Mode::Strict);
     let _ = run_cases(&v, Mode::Discovery);
 });

@@ -65,13 +65,15 @@ fn documented_divergence(case: &Value, oracle: &Value, engine: &str) -> Option<&
     {
         return Some("D7 session policy bypass");
     }
-    // D10: in discovery mode `Null` on an unknown key is unknown; the oracle assumes the
-    // key is absent.
+    // D10: in discovery mode `Null` or `ForAllValues:` on an unknown key is unknown; the
+    // oracle assumes the key is absent (where both hold).
     if discovery && engine == "conditional" && oracle == "allow" && {
         let text = case.to_string();
-        text.contains("\"Null\"") || text.contains("%22Null%22")
+        ["Null", "ForAllValues"]
+            .iter()
+            .any(|op| text.contains(&format!("\"{op}")) || text.contains(&format!("%22{op}")))
     } {
-        return Some("D10 Null on an unknown key");
+        return Some("D10 Null or ForAllValues on an unknown key");
     }
     // D11: in discovery mode the oracle drops the permissions boundary's conditions when a
     // same-account resource policy names the caller's role (which the boundary limits).
