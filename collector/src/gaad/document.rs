@@ -72,35 +72,39 @@ impl<'de> Visitor<'de> for DocumentVisitor {
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<PolicyText, E> {
         let policy = PolicyText::from_text(text).map_err(E::custom)?;
-        check(&policy, self.0).map_err(E::custom)?;
+        let value: serde_json::Value = serde_json::from_str(policy.as_str()).map_err(E::custom)?;
+        check(&value, &policy, self.0).map_err(E::custom)?;
         Ok(policy)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PolicyText, A::Error> {
         let value = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
         let policy = PolicyText::from_value(&value).map_err(de::Error::custom)?;
-        check(&policy, self.0).map_err(de::Error::custom)?;
+        check(&value, &policy, self.0).map_err(de::Error::custom)?;
         Ok(policy)
     }
 }
 
-/// Checks that a document is an IAM policy of `kind`.
+/// Checks that a document (given parsed and as canonical text) is an IAM policy of
+/// `kind`.
 ///
 /// HOOK(policy-parser): until `blastgraph_engine::policy` can parse documents, only the
 /// JSON shape is checked here ([`check_shape`]). The coordinator wires the parser in
-/// this function: parse `policy.as_str()` as an identity policy or as a trust (resource)
-/// policy according to `kind`, and return its error message, which the importer reports
-/// with the file and the JSON path of the document.
-pub fn check(policy: &PolicyText, kind: DocumentKind) -> Result<(), String> {
-    let _ = kind;
-    check_shape(policy)
+/// this function: parse `policy.as_str()` (or `value`) as an identity policy, a trust
+/// policy, a resource policy or an SCP/RCP according to `kind`, and return its error
+/// message; the importer reports it with the file and the JSON path of the document.
+pub fn check(
+    value: &serde_json::Value,
+    policy: &PolicyText,
+    kind: DocumentKind,
+) -> Result<(), String> {
+    let _ = (policy, kind);
+    check_shape(value)
 }
 
 /// The JSON shape every policy document has: an object with a `Statement` that is a
 /// statement object or an array of statement objects.
-pub fn check_shape(policy: &PolicyText) -> Result<(), String> {
-    let value: serde_json::Value =
-        serde_json::from_str(policy.as_str()).map_err(|e| e.to_string())?;
+pub fn check_shape(value: &serde_json::Value) -> Result<(), String> {
     let statement = value
         .get("Statement")
         .ok_or("invalid policy document: expected a `Statement` member")?;
