@@ -22,12 +22,15 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Generate a synthetic organization (deterministic for a seed).
+    Gen(cmd::gen::GenArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::Gen(args) => cmd::gen::run(args),
     };
     match result {
         Ok(code) => code,
