@@ -4,7 +4,9 @@
 
 mod cmd;
 mod error;
+mod output;
 mod snapshot_file;
+mod wrap;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +24,15 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Evaluate policy cases (oracle case format) and print each decision.
+    EvalCases(cmd::eval_cases::EvalCasesArgs),
+    /// Build a snapshot from files (get-account-authorization-details output).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
+    Info(cmd::info::InfoArgs),
+    /// Run on the embedded demo organization: no AWS account, no files.
+    Demo(cmd::demo::DemoArgs),
     /// Generate a synthetic organization (deterministic for a seed).
     Gen(cmd::gen::GenArgs),
 }
@@ -30,6 +41,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::EvalCases(args) => {
+            return cmd::eval_cases::run(&args).unwrap_or_else(|e| {
+                eprintln!("blastgraph eval-cases: {e}");
+                e.exit_code()
+            })
+        }
+        Command::Import(command) => cmd::import::run(command),
+        Command::Info(args) => cmd::info::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
         Command::Gen(args) => cmd::gen::run(args),
     };
     match result {

@@ -10,6 +10,8 @@
 //!
 //! See `ARCHITECTURE.md` at the repository root for the map of the whole workspace.
 
+pub mod graph;
 pub mod policy;
+pub mod simulate;
 pub mod snapshot;
 pub mod synth;

@@ -4,4 +4,6 @@
 //! results over an engine snapshot, and renders them as text, JSON, Markdown, SARIF or
 //! Graphviz.
 
+pub mod ci;
 pub mod info;
+pub mod report;
