@@ -49,6 +49,10 @@ use rayon::prelude::*;
 use std::fmt;
 use std::str::FromStr;
 
+/// Bumped whenever the generator's output for a given configuration changes, so that
+/// caches of generated snapshots (the benches keep some) know they are stale.
+pub const GENERATOR_VERSION: u32 = 1;
+
 /// Resources per account for every role of the account, in every profile.
 pub const RESOURCES_PER_ROLE: usize = 10;
 

@@ -385,3 +385,79 @@ fn misconfigurations_are_planted_at_the_configured_rate() {
             .contains(r#""Principal":{"AWS":"*"}"#));
     }
 }
+
+/// Every document parses and compiles as the kind of policy it is used as.
+#[test]
+fn every_document_parses_as_the_policy_kind_it_is_used_as() {
+    use crate::policy::{parse_policy, CompiledPolicy, PolicyKind};
+    let snapshot = custom(8, 60, 23, 200).snapshot;
+    let mut uses: Vec<(DocId, PolicyKind, String)> = Vec::new();
+    let org = snapshot.organization.as_ref().unwrap();
+    for policy in &org.policies {
+        let kind = match policy.kind {
+            crate::snapshot::OrgPolicyKind::Scp => PolicyKind::Scp,
+            crate::snapshot::OrgPolicyKind::Rcp => PolicyKind::Rcp,
+        };
+        uses.push((policy.document, kind, policy.name.clone()));
+    }
+    for account in &snapshot.accounts {
+        let iam = &account.iam;
+        for role in &iam.roles {
+            uses.push((role.trust_policy, PolicyKind::Trust, role.arn.clone()));
+            uses.extend(
+                role.inline_policies
+                    .iter()
+                    .map(|p| (p.document, PolicyKind::Identity, role.arn.clone())),
+            );
+        }
+        for user in &iam.users {
+            uses.extend(
+                user.inline_policies
+                    .iter()
+                    .map(|p| (p.document, PolicyKind::Identity, user.arn.clone())),
+            );
+        }
+        for group in &iam.groups {
+            uses.extend(
+                group
+                    .inline_policies
+                    .iter()
+                    .map(|p| (p.document, PolicyKind::Identity, group.arn.clone())),
+            );
+        }
+        for policy in &iam.managed_policies {
+            let kind = if policy.name == "developer-boundary" {
+                PolicyKind::Boundary
+            } else {
+                PolicyKind::Identity
+            };
+            uses.push((policy.document, kind, policy.arn.clone()));
+            uses.extend(
+                policy
+                    .other_versions
+                    .iter()
+                    .map(|v| (v.document, kind, policy.arn.clone())),
+            );
+        }
+        for resource in &account.resources {
+            if let Some(policy) = resource.policy {
+                uses.push((policy, PolicyKind::Resource, resource.arn.clone()));
+            }
+        }
+    }
+    let mut checked = HashSet::new();
+    for (id, kind, owner) in uses {
+        if !checked.insert((id, kind)) {
+            continue;
+        }
+        let text = snapshot.document(id);
+        let parsed = parse_policy(text, kind).unwrap_or_else(|e| panic!("{owner}: {e}\n{text}"));
+        let compiled = CompiledPolicy::compile(&owner, &parsed, kind);
+        drop(compiled);
+    }
+    assert!(
+        checked.len() > 500,
+        "only {} documents checked",
+        checked.len()
+    );
+}
