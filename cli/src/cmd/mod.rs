@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod eval_cases;
+pub mod gen;
 pub mod import;
 pub mod info;
 pub mod snapshot;
