@@ -1,3 +1,9 @@
 //! One module per subcommand.
 
+pub mod blast_radius;
+pub mod export;
+pub mod path;
+pub mod query_args;
 pub mod snapshot;
+pub mod what_can_reach;
+pub mod who_can;
