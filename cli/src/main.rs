@@ -35,6 +35,17 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Generate a synthetic organization (deterministic for a seed).
     Gen(cmd::gen::GenArgs),
+    /// Every source that can reach a matching action, with the best path for each.
+    WhatCanReach(cmd::what_can_reach::WhatCanReachArgs),
+    /// What one source can reach, or a summary row per source with --all.
+    BlastRadius(cmd::blast_radius::BlastRadiusArgs),
+    /// The best explained path from a source to a target.
+    Path(cmd::path::PathArgs),
+    /// The identities directly allowed an action on a resource.
+    WhoCan(cmd::who_can::WhoCanArgs),
+    /// Export the graph (Graphviz).
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +62,11 @@ fn main() -> ExitCode {
         Command::Info(args) => cmd::info::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Gen(args) => cmd::gen::run(args),
+        Command::WhatCanReach(args) => cmd::what_can_reach::run(args),
+        Command::BlastRadius(args) => cmd::blast_radius::run(args),
+        Command::Path(args) => cmd::path::run(args),
+        Command::WhoCan(args) => cmd::who_can::run(args),
+        Command::Export(command) => cmd::export::run(command),
     };
     match result {
         Ok(code) => code,
