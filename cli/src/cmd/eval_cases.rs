@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use blastgraph_engine::policy::cases::run_cases;
+use blastgraph_engine::policy::cases::{explain_case, run_cases};
 use blastgraph_engine::policy::Mode;
 use serde_json::{json, Value};
 
@@ -17,6 +17,9 @@ pub struct EvalCasesArgs {
     /// How keys absent from a case's context are treated (a case's own `mode` wins).
     #[arg(long, value_enum, default_value_t = ModeArg::Strict)]
     pub mode: ModeArg,
+    /// Add each decision's explanation (statements per layer, unknown keys).
+    #[arg(long)]
+    pub explain: bool,
 }
 
 /// `--mode` values.
@@ -96,12 +99,26 @@ pub fn evaluate_file(args: &EvalCasesArgs) -> Result<Value, EvalCasesError> {
     };
     let results =
         run_cases(&cases, mode).map_err(|source| EvalCasesError::Case { path, source })?;
+    let explanations: Vec<Option<String>> = match (&cases, args.explain) {
+        (Value::Array(items), true) => items
+            .iter()
+            .map(|c| explain_case(c, mode).ok().map(|e| e.to_string()))
+            .collect(),
+        _ => vec![None; results.len()],
+    };
     Ok(Value::Array(
         results
             .into_iter()
-            .map(|r| match r.error {
-                Some(e) => json!({"id": r.id, "decision": r.decision, "error": e}),
-                None => json!({"id": r.id, "decision": r.decision}),
+            .zip(explanations)
+            .map(|(r, explanation)| {
+                let mut out = json!({"id": r.id, "decision": r.decision});
+                if let Some(e) = r.error {
+                    out["error"] = json!(e);
+                }
+                if let Some(x) = explanation {
+                    out["explanation"] = json!(x);
+                }
+                out
             })
             .collect(),
     ))

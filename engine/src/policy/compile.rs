@@ -10,11 +10,11 @@ use super::catalog::{catalog, ActionId};
 use super::condition::{Condition, Operator};
 use super::context::{Action, Context, Request};
 use super::error::PolicyError;
-use super::glob::{intersect_toks, match_toks, Glob, Tok};
+use super::glob::Glob;
 use super::parse::{parse_policy, parse_policy_value, PolicyKind};
 use super::principal::{PrincipalMatch, PrincipalMatcher};
+pub use super::resource::ResourcePattern;
 use super::tri::Tri;
-use super::variables::{Resolved, Template};
 
 /// A policy compiled for evaluation. Compile each distinct document once and share it.
 #[derive(Clone, Debug)]
@@ -73,7 +73,7 @@ impl CompiledPolicy {
                         patterns: l
                             .values()
                             .iter()
-                            .map(|r| ResourcePattern::new(r, vars))
+                            .map(|r| ResourcePattern::new(r, kind, vars))
                             .collect(),
                     },
                 },
@@ -191,6 +191,26 @@ impl CompiledStatement {
     /// needs some overlap).
     #[inline]
     pub fn test(&self, req: &Request<'_>, deny_semantics: bool) -> StatementMatch {
+        self.test_inner(req, deny_semantics, None)
+    }
+
+    /// Like [`test`](Self::test), with the principal match forced to `principal`.
+    pub fn test_with_principal(
+        &self,
+        req: &Request<'_>,
+        deny_semantics: bool,
+        principal: PrincipalMatch,
+    ) -> StatementMatch {
+        self.test_inner(req, deny_semantics, Some(principal))
+    }
+
+    #[inline]
+    fn test_inner(
+        &self,
+        req: &Request<'_>,
+        deny_semantics: bool,
+        forced: Option<PrincipalMatch>,
+    ) -> StatementMatch {
         let mut m = StatementMatch {
             action: self.actions.matches(req.action),
             principal: PrincipalMatch::Wildcard,
@@ -201,7 +221,7 @@ impl CompiledStatement {
             return m;
         }
         if let Some(p) = &self.principal {
-            m.principal = p.matches(req.principal);
+            m.principal = forced.unwrap_or_else(|| p.matches(req.principal));
             if m.principal == PrincipalMatch::None {
                 return m;
             }
@@ -320,56 +340,6 @@ pub enum ResourceMatcher {
     },
 }
 
-/// One resource pattern: a wildcard pattern, or a template with policy variables.
-#[derive(Clone, Debug)]
-pub struct ResourcePattern {
-    /// The pattern as written.
-    pub raw: String,
-    glob: Glob,
-    template: Option<Template>,
-}
-
-impl ResourcePattern {
-    fn new(raw: &str, variables: bool) -> ResourcePattern {
-        ResourcePattern {
-            raw: raw.to_owned(),
-            glob: Glob::new(raw, false),
-            template: variables.then(|| Template::parse(raw)).flatten(),
-        }
-    }
-
-    /// Whether the pattern uses policy variables.
-    pub fn has_variables(&self) -> bool {
-        self.template.is_some()
-    }
-
-    /// Tests a concrete ARN, or for a resource pattern in the request: with `cover`,
-    /// whether every instance is matched, otherwise whether some instance is.
-    fn test(&self, resource: &str, ctx: &Context, wildcard_request: bool, cover: bool) -> Tri {
-        let owned;
-        let toks: &[Tok] = match &self.template {
-            None => self.glob.toks(),
-            Some(t) => {
-                let mut buf = Vec::new();
-                match t.resolve_glob(ctx, &mut buf) {
-                    Resolved::Done => {}
-                    Resolved::MatchesNothing => return Tri::False,
-                    Resolved::Unknown => return Tri::Unknown,
-                }
-                owned = buf;
-                &owned
-            }
-        };
-        Tri::from_bool(if !wildcard_request {
-            match_toks(toks, resource.as_bytes(), false, false)
-        } else if cover {
-            match_toks(toks, resource.as_bytes(), false, true)
-        } else {
-            intersect_toks(toks, Glob::new(resource, false).toks())
-        })
-    }
-}
-
 impl ResourceMatcher {
     /// Whether the element matches `resource`. A request resource with wildcards (other
     /// than exactly `*`) is a pattern: `for_deny` asks whether the statement covers all of
@@ -379,13 +349,20 @@ impl ResourceMatcher {
         let ResourceMatcher::List { negated, patterns } = self else {
             return Tri::True;
         };
-        let wildcard_request = resource != "*" && resource.contains(['*', '?']);
+        let wildcard_request = resource != "*" && resource.contains('*');
         // Resource: any pattern matches. NotResource: no pattern matches; with a pattern
         // request, "all of it" needs no overlap and "some of it" needs no full cover.
         let cover = for_deny != *negated;
         let mut hit = Tri::False;
         for p in patterns {
-            hit = hit.or(p.test(resource, ctx, wildcard_request, cover));
+            let r = if wildcard_request {
+                p.matches_pattern(resource, ctx, cover)
+            } else if *negated {
+                p.matches_for_exclusion(resource, ctx)
+            } else {
+                p.matches(resource, ctx)
+            };
+            hit = hit.or(r);
             if hit == Tri::True {
                 break;
             }

@@ -175,6 +175,7 @@ struct ResourceScan {
 
 fn scan_resource<O: Observer>(
     policy: Option<&CompiledPolicy>,
+    has_boundary: bool,
     req: &Request<'_>,
     obs: &mut O,
 ) -> ResourceScan {
@@ -188,7 +189,16 @@ fn scan_resource<O: Observer>(
     let Some(p) = policy else { return s };
     for st in p.statements() {
         let deny = st.effect == Effect::Deny;
-        let m = st.test(req, deny);
+        let mut m = st.test(req, deny);
+        // "Permissions boundaries": a Deny with NotPrincipal always denies a principal
+        // that has a permissions boundary, whatever NotPrincipal lists.
+        if deny
+            && has_boundary
+            && m.principal == PrincipalMatch::None
+            && st.principal().is_some_and(|pm| pm.is_negated())
+        {
+            m = st.test_with_principal(req, deny, PrincipalMatch::Wildcard);
+        }
         obs.statement(LayerKind::Resource, p, st, &m);
         let a = m.applies();
         if deny {
@@ -280,7 +290,12 @@ pub(crate) fn decide<O: Observer>(layers: &Layers<'_>, req: &Request<'_>, obs: &
             deny = deny.or(scan(level, LayerKind::Rcp(i), req, obs).deny);
         }
     }
-    let res = scan_resource(layers.resource, req, obs);
+    let res = scan_resource(
+        layers.resource,
+        iam && !layers.boundary.is_empty(),
+        req,
+        obs,
+    );
     deny = deny.or(res.deny);
 
     let allowed = if !iam {
@@ -297,12 +312,18 @@ pub(crate) fn decide<O: Observer>(layers: &Layers<'_>, req: &Request<'_>, obs: &
         let session_ok = session.map_or(Tri::True, |s| s.allow);
         let direct = res.exact.or(res.role).or(res.wildcard);
         let base = if req.same_account() {
-            // Naming the user or the session ARN itself bypasses boundary and session
-            // policy ("Permissions boundaries", "Session policies").
-            let bypass = match p.kind {
+            // "Permissions boundaries": a same-account resource policy naming the user or
+            // the session ARN (or everyone) is not limited by the boundary. "Session
+            // policies": one naming the session ARN is not limited by the session policy.
+            let boundary_bypass = match p.kind {
                 PrincipalKind::User
                 | PrincipalKind::AssumedRole { .. }
-                | PrincipalKind::FederatedUser => res.exact,
+                | PrincipalKind::FederatedUser => res.exact.or(res.wildcard),
+                PrincipalKind::Role => res.wildcard,
+                _ => Tri::False,
+            };
+            let session_bypass = match p.kind {
+                PrincipalKind::AssumedRole { .. } | PrincipalKind::FederatedUser => res.exact,
                 _ => Tri::False,
             };
             let granted = if resource_policy_required(req) {
@@ -311,7 +332,11 @@ pub(crate) fn decide<O: Observer>(layers: &Layers<'_>, req: &Request<'_>, obs: &
             } else {
                 identity_allow.or(direct)
             };
-            bypass.or(granted.and(boundary_ok).and(session_ok))
+            granted
+                .and(boundary_ok)
+                .and(session_ok)
+                .or(boundary_bypass.and(session_ok))
+                .or(session_bypass)
         } else {
             obs.note("cross-account: identity policy and resource policy must both allow");
             identity_allow
