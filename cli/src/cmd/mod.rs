@@ -1,3 +1,4 @@
 //! One module per subcommand.
 
+pub mod simulate_args;
 pub mod snapshot;
