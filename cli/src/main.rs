@@ -4,7 +4,9 @@
 
 mod cmd;
 mod error;
+mod output;
 mod snapshot_file;
+mod wrap;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,12 +24,22 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Build a snapshot from files (get-account-authorization-details output).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
+    Info(cmd::info::InfoArgs),
+    /// Run on the embedded demo organization: no AWS account, no files.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::Import(command) => cmd::import::run(command),
+        Command::Info(args) => cmd::info::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,
