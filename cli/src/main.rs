@@ -31,6 +31,14 @@ enum Command {
     Info(cmd::info::InfoArgs),
     /// Run on the embedded demo organization: no AWS account, no files.
     Demo(cmd::demo::DemoArgs),
+    /// Record the accepted blast radius of a snapshot (for `check --baseline`).
+    Baseline(cmd::baseline::BaselineArgs),
+    /// Check a snapshot against rules and a baseline (exit 1 when one breaks).
+    Check(cmd::check::CheckArgs),
+    /// The blast-radius change between two snapshots.
+    Diff(cmd::diff::DiffArgs),
+    /// The blast radius before and after hypothetical changes.
+    Simulate(cmd::simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +48,10 @@ fn main() -> ExitCode {
         Command::Import(command) => cmd::import::run(command),
         Command::Info(args) => cmd::info::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Baseline(args) => cmd::baseline::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
     };
     match result {
         Ok(code) => code,

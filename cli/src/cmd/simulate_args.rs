@@ -10,8 +10,10 @@ use blastgraph_engine::simulate::{Change, ImdsSetting};
 use clap::{ArgMatches, Args, FromArgMatches};
 use std::path::PathBuf;
 
-/// The change options, as clap parses them.
+/// The change options, as clap declares and checks them. The values are read back in
+/// command-line order from the matches (see [`ChangeArgs`]), not from these fields.
 #[derive(Args, Debug, Default, Clone)]
+#[allow(dead_code)]
 pub struct ChangeFlags {
     /// Detach a managed policy everywhere and drop it.
     #[arg(long = "remove-policy", value_name = "ARN")]
@@ -63,8 +65,6 @@ pub struct ChangeFlags {
 /// The change options with the position of every value on the command line.
 #[derive(Debug, Default, Clone)]
 pub struct ChangeArgs {
-    /// The parsed options.
-    pub flags: ChangeFlags,
     /// (position, option id, value) of every value, by position.
     positions: Vec<(usize, &'static str, String)>,
 }
@@ -88,7 +88,8 @@ const IDS: [&str; 14] = [
 
 impl FromArgMatches for ChangeArgs {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
-        let flags = ChangeFlags::from_arg_matches(matches)?;
+        // Type-checks every option; the values are taken with their positions below.
+        ChangeFlags::from_arg_matches(matches)?;
         let mut positions = Vec::new();
         for id in IDS {
             let (Some(indices), Some(values)) = (matches.indices_of(id), matches.get_raw(id))
@@ -100,7 +101,7 @@ impl FromArgMatches for ChangeArgs {
             }
         }
         positions.sort();
-        Ok(ChangeArgs { flags, positions })
+        Ok(ChangeArgs { positions })
     }
 
     fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {

@@ -25,7 +25,7 @@ pub mod privesc;
 pub mod reach;
 pub mod workloads;
 
-pub use analysis::{analyse, Analysis};
+pub use analysis::{analyse, analyse_with, Analysis};
 pub use builder::GraphBuilder;
 pub use edge::{Edge, EdgeKind, Status};
 pub use model::{Model, PrincipalIdx, PrincipalKind};

@@ -411,3 +411,42 @@ fn source_findings(
         })
         .collect()
 }
+
+/// The id of the source a name stands for: a node id (ARN, `eks:...`), a node's short
+/// label (`ecs:FAMILY:REVISION`, `ec2:INSTANCE_ID`, `lambda:NAME`, `role/NAME`), or a
+/// task definition's `FAMILY:REVISION`.
+pub fn resolve_source(analysis: &Analysis<'_>, name: &str) -> Result<String, String> {
+    let graph = &analysis.graph;
+    if let Some(node) = graph.node_by_id(name) {
+        return Ok(graph.node(node).id.clone());
+    }
+    let instance = name.strip_prefix("ec2:");
+    let found: Vec<&str> = graph
+        .nodes
+        .iter()
+        .filter(|n| {
+            n.label == name
+                || (n.kind == NodeKind::TaskDefinition && n.label == format!("ecs:{name}"))
+                || instance.is_some_and(|id| {
+                    n.kind == NodeKind::Ec2Instance && n.id.ends_with(&format!("/{id}"))
+                })
+        })
+        .map(|n| n.id.as_str())
+        .collect();
+    match found.as_slice() {
+        [one] => Ok((*one).to_string()),
+        [] => Err(format!("source {name:?} is not in the snapshot")),
+        many => Err(format!(
+            "source {name:?} is ambiguous, give one of: {}",
+            many.join(", ")
+        )),
+    }
+}
+
+/// The kind of the source with this id, when it is a node of the graph.
+pub fn source_kind(analysis: &Analysis<'_>, id: &str) -> Option<NodeKind> {
+    analysis
+        .graph
+        .node_by_id(id)
+        .map(|n| analysis.graph.node(n).kind)
+}
