@@ -24,6 +24,8 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Evaluate policy cases (oracle case format) and print each decision.
+    EvalCases(cmd::eval_cases::EvalCasesArgs),
     /// Build a snapshot from files (get-account-authorization-details output).
     #[command(subcommand)]
     Import(cmd::import::ImportCommand),
@@ -45,6 +47,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        Command::EvalCases(args) => {
+            return cmd::eval_cases::run(&args).unwrap_or_else(|e| {
+                eprintln!("blastgraph eval-cases: {e}");
+                e.exit_code()
+            })
+        }
         Command::Import(command) => cmd::import::run(command),
         Command::Info(args) => cmd::info::run(args),
         Command::Demo(args) => cmd::demo::run(args),

@@ -3,6 +3,7 @@
 pub mod baseline;
 pub mod check;
 pub mod ci_common;
+pub mod eval_cases;
 pub mod demo;
 pub mod diff;
 pub mod import;
