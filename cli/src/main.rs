@@ -41,6 +41,17 @@ enum Command {
     Diff(cmd::diff::DiffArgs),
     /// The blast radius before and after hypothetical changes.
     Simulate(cmd::simulate::SimulateArgs),
+    /// Every source that can reach a matching action, with the best path for each.
+    WhatCanReach(cmd::what_can_reach::WhatCanReachArgs),
+    /// What one source can reach, or a summary row per source with --all.
+    BlastRadius(cmd::blast_radius::BlastRadiusArgs),
+    /// The best explained path from a source to a target.
+    Path(cmd::path::PathArgs),
+    /// The identities directly allowed an action on a resource.
+    WhoCan(cmd::who_can::WhoCanArgs),
+    /// Export the graph (Graphviz).
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +71,11 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Simulate(args) => cmd::simulate::run(args),
+        Command::WhatCanReach(args) => cmd::what_can_reach::run(args),
+        Command::BlastRadius(args) => cmd::blast_radius::run(args),
+        Command::Path(args) => cmd::path::run(args),
+        Command::WhoCan(args) => cmd::who_can::run(args),
+        Command::Export(command) => cmd::export::run(command),
     };
     match result {
         Ok(code) => code,
