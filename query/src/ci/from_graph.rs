@@ -8,10 +8,11 @@
 //! access index; explained paths (the shortest, certain first) are computed only when
 //! asked, since a baseline does not need them and they cost a search per source.
 
-use super::{glob_match, OrgReach, ReachQuery, SourceReach};
+use super::{OrgReach, ReachQuery, SourceReach};
+use crate::names::resolve;
 use crate::report::{Finding, PathStep};
-use blastgraph_engine::graph::access::{pair, unpair, AccessIndex, CLASSES};
-use blastgraph_engine::graph::authz::Decision;
+use crate::what_can_reach::{what_can_reach, WhatCanReachQuery};
+use blastgraph_engine::graph::access::{unpair, CLASSES};
 use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
@@ -110,22 +111,23 @@ pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
     .sorted()
 }
 
-/// Gaps of the snapshot and problems met while analysing it.
+/// Gaps of the snapshot and problems met while analysing it ([`crate::coverage`]), one
+/// line each.
 pub fn coverage_gaps(analysis: &Analysis<'_>) -> Vec<String> {
-    let mut gaps: Vec<String> = analysis
-        .snapshot
-        .meta
-        .gaps()
-        .map(|c| {
-            let region = c.region.as_deref().unwrap_or("global");
-            format!("{} {region} {}: {:?}", c.account_id, c.service, c.status)
+    crate::coverage::gaps(analysis)
+        .into_iter()
+        .map(|gap| {
+            let place: Vec<&str> = [&gap.account, &gap.region, &gap.service]
+                .into_iter()
+                .filter_map(|p| p.as_deref())
+                .collect();
+            if place.is_empty() {
+                gap.problem
+            } else {
+                format!("{}: {}", place.join(" "), gap.problem)
+            }
         })
-        .chain(analysis.graph.warnings.iter().cloned())
-        .chain(analysis.model.warnings.iter().cloned())
-        .collect();
-    gaps.sort();
-    gaps.dedup();
-    gaps
+        .collect()
 }
 
 fn source_reach(analysis: &Analysis<'_>, reached: &Reached<'_>) -> SourceReach {
@@ -248,7 +250,8 @@ fn crown_jewels(analysis: &Analysis<'_>, reached: &Reached<'_>) -> (Vec<Finding>
     (findings, resources.len() as usize)
 }
 
-/// `what-can-reach` over an analysed snapshot, on the indexed resources.
+/// `what-can-reach` over an analysed snapshot: [`crate::what_can_reach`], with its
+/// findings in the report shape.
 pub struct GraphQuery<'a, 's> {
     analysis: &'a Analysis<'s>,
 }
@@ -260,187 +263,53 @@ impl<'a, 's> GraphQuery<'a, 's> {
     }
 }
 
-/// Whether two ARN patterns can name a common resource, field by field (soundness: a
-/// wildcard field overlaps anything).
-fn arn_patterns_overlap(a: &str, b: &str) -> bool {
-    let fields_a: Vec<&str> = a.splitn(6, ':').collect();
-    let fields_b: Vec<&str> = b.splitn(6, ':').collect();
-    if fields_a.len() != fields_b.len() {
-        return glob_match(a, b) || glob_match(b, a);
-    }
-    fields_a
-        .iter()
-        .zip(&fields_b)
-        .all(|(x, y)| x.contains('*') || y.contains('*') || glob_match(x, y) || glob_match(y, x))
-}
-
-fn lowercase_glob(pattern: &str, text: &str) -> bool {
-    glob_match(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase())
-}
-
 impl ReachQuery for GraphQuery<'_, '_> {
     fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String> {
-        let analysis = self.analysis;
-        let access = &analysis.access;
-        let Some((service, _)) = action.split_once(':') else {
-            return Err(format!("action pattern {action:?} is not SERVICE:ACTION"));
+        let query = WhatCanReachQuery {
+            action_pattern: action.to_string(),
+            on: resource.map(String::from),
+            from: Vec::new(),
         };
-        let classes: Vec<usize> = CLASSES
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| lowercase_glob(action, c.action))
-            .map(|(i, _)| i)
-            .collect();
-        let concrete = !action.contains(['*', '?']);
-        if classes.is_empty() && !concrete {
-            return Err(format!(
-                "action pattern {action:?} matches none of the actions blastgraph indexes on resources; give a concrete action"
-            ));
-        }
-        let matching: Vec<u32> = (0..access.resources.len() as u32)
-            .filter(|&r| {
-                let indexed = &access.resources[r as usize];
-                let arn_ok = resource.is_none_or(|p| {
-                    if indexed.is_abstract {
-                        arn_patterns_overlap(p, &indexed.arn)
-                    } else {
-                        glob_match(p, &indexed.arn)
-                    }
-                });
-                arn_ok
-                    && (service == "*"
-                        || lowercase_glob(service, &indexed.service)
-                        || !classes.is_empty())
-            })
-            .collect();
-        let sources: Vec<NodeId> = analysis.graph.sources(&[]).collect();
-        let mut findings: Vec<Finding> = sources
-            .par_iter()
-            .flat_map_iter(|&source| {
-                let tree = shortest_paths(&analysis.graph, source);
-                let reached = reached(analysis, source, Some(&tree));
-                source_findings(
-                    analysis,
-                    access,
-                    &reached,
-                    action,
-                    concrete && classes.is_empty(),
-                    &classes,
-                    &matching,
-                )
-            })
-            .collect();
+        let answer = what_can_reach(self.analysis, &query).map_err(|e| e.to_string())?;
+        let mut findings: Vec<Finding> = answer.findings.into_iter().map(report_finding).collect();
         findings.sort();
         Ok(findings)
     }
 }
 
-/// The findings of one source: per matching resource, the actions some reachable
-/// principal is allowed.
-fn source_findings(
-    analysis: &Analysis<'_>,
-    access: &AccessIndex,
-    reached: &Reached<'_>,
-    action: &str,
-    evaluate_action: bool,
-    classes: &[usize],
-    matching: &[u32],
-) -> Vec<Finding> {
-    let mut by_resource: BTreeMap<u32, (Vec<String>, bool, NodeId)> = BTreeMap::new();
-    for &(m, certain) in &reached.principals {
-        let (allowed, conditional) = access.of(m);
-        for &r in matching {
-            let indexed = &access.resources[r as usize];
-            let mut grants: Vec<(String, bool)> = Vec::new();
-            if evaluate_action {
-                let form = AccessIndex::form_for(action, indexed);
-                match access.evaluate(analysis.authz, m, action, r, form) {
-                    Decision::Allow(_) => grants.push((action.to_string(), true)),
-                    Decision::Conditional(..) => grants.push((action.to_string(), false)),
-                    Decision::Deny(_) => {}
-                }
-            }
-            for &c in classes {
-                if CLASSES[c].resource_type != indexed.resource_type {
-                    continue;
-                }
-                let p = pair(r, c);
-                if allowed.contains(p) {
-                    grants.push((CLASSES[c].action.to_string(), true));
-                } else if conditional.contains(p) {
-                    grants.push((CLASSES[c].action.to_string(), false));
-                }
-            }
-            for (granted, sure) in grants {
-                let entry = by_resource.entry(r).or_insert((Vec::new(), false, m));
-                if !entry.0.contains(&granted) {
-                    entry.0.push(granted);
-                }
-                if certain && sure && !entry.1 {
-                    entry.1 = true;
-                    entry.2 = m;
-                }
-            }
-        }
+/// A `what-can-reach` finding in the report shape (the contract's fields).
+pub fn report_finding(finding: crate::what_can_reach::Finding) -> Finding {
+    Finding {
+        source: finding.source,
+        target: finding.target,
+        actions: finding.actions,
+        conditional: finding.conditional,
+        path: finding
+            .path
+            .into_iter()
+            .map(|s| PathStep {
+                from: s.from,
+                to: s.to,
+                edge: s.edge,
+                explanation: s.explanation,
+            })
+            .collect(),
     }
-    let source = analysis.graph.node(reached.source).id.clone();
-    by_resource
-        .into_iter()
-        .map(|(r, (mut actions, certain, via))| {
-            actions.sort();
-            let resource = &access.resources[r as usize];
-            let via_id = analysis.graph.node(via).id.clone();
-            let mut path = path_steps(analysis, reached, via);
-            path.push(final_step(
-                &via_id,
-                &resource.arn,
-                "allowed",
-                format!(
-                    "{via_id} is allowed {} on {}",
-                    actions.join(", "),
-                    resource.display()
-                ),
-            ));
-            Finding {
-                source: source.clone(),
-                target: resource.arn.clone(),
-                actions,
-                conditional: !certain,
-                path,
-            }
-        })
-        .collect()
 }
 
-/// The id of the source a name stands for: a node id (ARN, `eks:...`), a node's short
-/// label (`ecs:FAMILY:REVISION`, `ec2:INSTANCE_ID`, `lambda:NAME`, `role/NAME`), or a
-/// task definition's `FAMILY:REVISION`.
+/// The id of the source a name stands for (an ARN, `eks:...`, or a short name of
+/// [`crate::names`]); a task definition may also be named `FAMILY:REVISION`.
 pub fn resolve_source(analysis: &Analysis<'_>, name: &str) -> Result<String, String> {
-    let graph = &analysis.graph;
-    if let Some(node) = graph.node_by_id(name) {
-        return Ok(graph.node(node).id.clone());
-    }
-    let instance = name.strip_prefix("ec2:");
-    let found: Vec<&str> = graph
-        .nodes
-        .iter()
-        .filter(|n| {
-            n.label == name
-                || (n.kind == NodeKind::TaskDefinition && n.label == format!("ecs:{name}"))
-                || instance.is_some_and(|id| {
-                    n.kind == NodeKind::Ec2Instance && n.id.ends_with(&format!("/{id}"))
-                })
+    let node = resolve(analysis, name)
+        .or_else(|error| {
+            if name.contains(':') && !name.starts_with("arn:") && !name.contains("eks:") {
+                resolve(analysis, &format!("ecs:{name}")).map_err(|_| error)
+            } else {
+                Err(error)
+            }
         })
-        .map(|n| n.id.as_str())
-        .collect();
-    match found.as_slice() {
-        [one] => Ok((*one).to_string()),
-        [] => Err(format!("source {name:?} is not in the snapshot")),
-        many => Err(format!(
-            "source {name:?} is ambiguous, give one of: {}",
-            many.join(", ")
-        )),
-    }
+        .map_err(|e| e.to_string())?;
+    Ok(analysis.graph.node(node).id.clone())
 }
 
 /// The kind of the source with this id, when it is a node of the graph.
