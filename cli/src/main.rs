@@ -35,6 +35,14 @@ enum Command {
     Demo(cmd::demo::DemoArgs),
     /// Generate a synthetic organization (deterministic for a seed).
     Gen(cmd::gen::GenArgs),
+    /// Record the accepted blast radius of a snapshot (for `check --baseline`).
+    Baseline(cmd::baseline::BaselineArgs),
+    /// Check a snapshot against rules and a baseline (exit 1 when one breaks).
+    Check(cmd::check::CheckArgs),
+    /// The blast-radius change between two snapshots.
+    Diff(cmd::diff::DiffArgs),
+    /// The blast radius before and after hypothetical changes.
+    Simulate(cmd::simulate::SimulateArgs),
     /// Every source that can reach a matching action, with the best path for each.
     WhatCanReach(cmd::what_can_reach::WhatCanReachArgs),
     /// What one source can reach, or a summary row per source with --all.
@@ -62,6 +70,10 @@ fn main() -> ExitCode {
         Command::Info(args) => cmd::info::run(args),
         Command::Demo(args) => cmd::demo::run(args),
         Command::Gen(args) => cmd::gen::run(args),
+        Command::Baseline(args) => cmd::baseline::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
         Command::WhatCanReach(args) => cmd::what_can_reach::run(args),
         Command::BlastRadius(args) => cmd::blast_radius::run(args),
         Command::Path(args) => cmd::path::run(args),
