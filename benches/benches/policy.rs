@@ -47,22 +47,49 @@ fn identity_policies() -> Vec<Value> {
 
 fn requests() -> Vec<(Action, String)> {
     let pairs = [
-        ("s3:GetObject", "arn:aws:s3:::data-lake/raw/2024/01/file.parquet"),
+        (
+            "s3:GetObject",
+            "arn:aws:s3:::data-lake/raw/2024/01/file.parquet",
+        ),
         ("s3:PutObject", "arn:aws:s3:::uploads/alice/x"),
         ("s3:DeleteBucket", "arn:aws:s3:::data-lake"),
         ("s3:ListBucket", "arn:aws:s3:::data-lake"),
-        ("sqs:SendMessage", "arn:aws:sqs:us-east-1:111111111111:jobs-high"),
-        ("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf"),
-        ("kms:Decrypt", "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        (
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:111111111111:jobs-high",
+        ),
+        (
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf",
+        ),
+        (
+            "kms:Decrypt",
+            "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
         ("iam:PassRole", "arn:aws:iam::111111111111:role/app-worker"),
         ("iam:CreateUser", "arn:aws:iam::111111111111:user/mallory"),
         ("iam:GetRole", "arn:aws:iam::111111111111:role/app-worker"),
         ("ec2:DescribeInstances", "*"),
-        ("ec2:TerminateInstances", "arn:aws:ec2:us-east-1:111111111111:instance/i-0abc"),
-        ("dynamodb:Query", "arn:aws:dynamodb:us-east-1:111111111111:table/orders"),
-        ("lambda:InvokeFunction", "arn:aws:lambda:us-east-1:111111111111:function:app-api"),
-        ("sts:AssumeRole", "arn:aws:iam::222222222222:role/readonly-audit"),
-        ("rds:DeleteDBInstance", "arn:aws:rds:us-east-1:111111111111:db:prod"),
+        (
+            "ec2:TerminateInstances",
+            "arn:aws:ec2:us-east-1:111111111111:instance/i-0abc",
+        ),
+        (
+            "dynamodb:Query",
+            "arn:aws:dynamodb:us-east-1:111111111111:table/orders",
+        ),
+        (
+            "lambda:InvokeFunction",
+            "arn:aws:lambda:us-east-1:111111111111:function:app-api",
+        ),
+        (
+            "sts:AssumeRole",
+            "arn:aws:iam::222222222222:role/readonly-audit",
+        ),
+        (
+            "rds:DeleteDBInstance",
+            "arn:aws:rds:us-east-1:111111111111:db:prod",
+        ),
     ];
     (0..64)
         .map(|i| {
@@ -76,10 +103,17 @@ fn bench_evaluate(c: &mut Criterion) {
     let identity: Vec<CompiledPolicy> = identity_policies()
         .iter()
         .enumerate()
-        .map(|(i, p)| CompiledPolicy::from_value(&format!("id{i}"), p, PolicyKind::Identity).unwrap())
+        .map(|(i, p)| {
+            CompiledPolicy::from_value(&format!("id{i}"), p, PolicyKind::Identity).unwrap()
+        })
         .collect();
-    let boundary = CompiledPolicy::from_value("pb", &json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "NotAction": ["iam:Create*", "organizations:*"], "Resource": "*"}]}), PolicyKind::Boundary).unwrap();
+    let boundary = CompiledPolicy::from_value(
+        "pb",
+        &json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotAction": ["iam:Create*", "organizations:*"], "Resource": "*"}]}),
+        PolicyKind::Boundary,
+    )
+    .unwrap();
     let scp_root = CompiledPolicy::from_value("FullAWSAccess", &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}), PolicyKind::Scp).unwrap();
     let scp_ou = CompiledPolicy::from_value("ou", &json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*"},
@@ -97,16 +131,29 @@ fn bench_evaluate(c: &mut Criterion) {
     };
     let principal = Principal::parse("arn:aws:sts::111111111111:assumed-role/app/session");
     let mut strict = Context::new(Mode::Strict);
-    strict.set("aws:username", "alice").set("aws:PrincipalTag/team", "payments").set("aws:SecureTransport", "true").set("aws:RequestedRegion", "us-east-1");
+    strict
+        .set("aws:username", "alice")
+        .set("aws:PrincipalTag/team", "payments")
+        .set("aws:SecureTransport", "true")
+        .set("aws:RequestedRegion", "us-east-1");
     let discovery = Context::new(Mode::Discovery);
     let reqs = requests();
     let mut g = c.benchmark_group("policy");
     g.throughput(Throughput::Elements(reqs.len() as u64));
-    for (name, ctx) in [("evaluate_strict", &strict), ("evaluate_discovery", &discovery)] {
+    for (name, ctx) in [
+        ("evaluate_strict", &strict),
+        ("evaluate_discovery", &discovery),
+    ] {
         g.bench_function(name, |b| {
             b.iter(|| {
                 for (action, resource) in &reqs {
-                    let req = Request { principal: &principal, action, resource, resource_account: Some("111111111111"), context: ctx };
+                    let req = Request {
+                        principal: &principal,
+                        action,
+                        resource,
+                        resource_account: Some("111111111111"),
+                        context: ctx,
+                    };
                     black_box(evaluate(&layers, &req));
                 }
             })
@@ -115,7 +162,13 @@ fn bench_evaluate(c: &mut Criterion) {
     g.bench_function("explain_strict", |b| {
         b.iter(|| {
             for (action, resource) in &reqs {
-                let req = Request { principal: &principal, action, resource, resource_account: Some("111111111111"), context: &strict };
+                let req = Request {
+                    principal: &principal,
+                    action,
+                    resource,
+                    resource_account: Some("111111111111"),
+                    context: &strict,
+                };
                 black_box(explain(&layers, &req));
             }
         })
@@ -124,14 +177,23 @@ fn bench_evaluate(c: &mut Criterion) {
 }
 
 fn managed_policies() -> Vec<(String, Value)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../datasets/aws-managed-policies/aws-managed-policies.json");
-    let text = std::fs::read_to_string(path).expect("datasets/aws-managed-policies is in the repository");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../datasets/aws-managed-policies/aws-managed-policies.json"
+    );
+    let text =
+        std::fs::read_to_string(path).expect("datasets/aws-managed-policies is in the repository");
     let v: Value = serde_json::from_str(&text).expect("JSON");
     v["policies"]
         .as_array()
         .expect("policies array")
         .iter()
-        .map(|p| (p["PolicyName"].as_str().unwrap_or("").to_owned(), serde_json::to_string(&p["Document"]).unwrap_or_default()))
+        .map(|p| {
+            (
+                p["PolicyName"].as_str().unwrap_or("").to_owned(),
+                serde_json::to_string(&p["Document"]).unwrap_or_default(),
+            )
+        })
         .map(|(n, d)| (n, Value::String(d)))
         .collect()
 }
@@ -146,13 +208,18 @@ fn bench_compile(c: &mut Criterion) {
         b.iter(|| {
             for (name, doc) in &docs {
                 let text = doc.as_str().unwrap_or("");
-                black_box(CompiledPolicy::from_text(name, text, PolicyKind::Identity).expect("AWS managed policies parse"));
+                black_box(
+                    CompiledPolicy::from_text(name, text, PolicyKind::Identity)
+                        .expect("AWS managed policies parse"),
+                );
             }
         })
     });
     let cases = Value::Array(blastgraph_tests::policy_gen::generate(20_261_127, 2_000));
     g.throughput(Throughput::Elements(2_000));
-    g.bench_function("cases_2k", |b| b.iter(|| black_box(run_cases(&cases, Mode::Strict).expect("cases"))));
+    g.bench_function("cases_2k", |b| {
+        b.iter(|| black_box(run_cases(&cases, Mode::Strict).expect("cases")))
+    });
     g.finish();
 }
 

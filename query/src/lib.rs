@@ -10,9 +10,6 @@
 //! of which could hide a path. Every ordering is deterministic, so the JSON of the same
 //! snapshot is byte-identical across runs.
 
-pub mod ci;
-pub mod info;
-pub mod report;
 pub mod blast_radius;
 pub mod ci;
 pub mod coverage;

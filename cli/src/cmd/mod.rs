@@ -1,14 +1,5 @@
 //! One module per subcommand.
 
-pub mod demo;
-pub mod eval_cases;
-pub mod gen;
-pub mod import;
-pub mod info;
-pub mod blast_radius;
-pub mod export;
-pub mod path;
-pub mod query_args;
 pub mod baseline;
 pub mod blast_radius;
 pub mod check;
@@ -17,6 +8,7 @@ pub mod demo;
 pub mod diff;
 pub mod eval_cases;
 pub mod export;
+pub mod gen;
 pub mod import;
 pub mod info;
 pub mod path;
