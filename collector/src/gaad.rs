@@ -193,8 +193,9 @@ impl GaadImporter {
         for account in &mut self.snapshot.accounts {
             let mut gaps = drop_unknown_groups(&mut account.iam);
             gaps.extend(missing_policies(&account.iam));
-            let progress = &self.progress[&account.id];
-            let status = if progress.truncated_pages >= progress.pages {
+            let progress = self.progress.get(&account.id);
+            let truncated = progress.is_some_and(|p| p.truncated_pages >= p.pages);
+            let status = if truncated {
                 CoverageStatus::Failed {
                     error: "incomplete: the last page of the output says IsTruncated: true; fetch the remaining pages (aws iam get-account-authorization-details --starting-token MARKER)".into(),
                 }
