@@ -4,7 +4,9 @@
 
 mod cmd;
 mod error;
+mod output;
 mod snapshot_file;
+mod wrap;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -33,6 +35,15 @@ enum Command {
     /// Export the graph (Graphviz).
     #[command(subcommand)]
     Export(cmd::export::ExportCommand),
+    /// Evaluate policy cases (oracle case format) and print each decision.
+    EvalCases(cmd::eval_cases::EvalCasesArgs),
+    /// Build a snapshot from files (get-account-authorization-details output).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCommand),
+    /// Show what a snapshot holds: counts per account and kind, coverage gaps, size.
+    Info(cmd::info::InfoArgs),
+    /// Run on the embedded demo organization: no AWS account, no files.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +55,15 @@ fn main() -> ExitCode {
         Command::Path(args) => cmd::path::run(args),
         Command::WhoCan(args) => cmd::who_can::run(args),
         Command::Export(command) => cmd::export::run(command),
+        Command::EvalCases(args) => {
+            return cmd::eval_cases::run(&args).unwrap_or_else(|e| {
+                eprintln!("blastgraph eval-cases: {e}");
+                e.exit_code()
+            })
+        }
+        Command::Import(command) => cmd::import::run(command),
+        Command::Info(args) => cmd::info::run(args),
+        Command::Demo(args) => cmd::demo::run(args),
     };
     match result {
         Ok(code) => code,

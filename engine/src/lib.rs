@@ -11,4 +11,5 @@
 
 pub mod graph;
 pub mod policy;
+pub mod simulate;
 pub mod snapshot;

@@ -11,12 +11,14 @@
 //! snapshot is byte-identical across runs.
 
 pub mod blast_radius;
+pub mod ci;
 pub mod coverage;
 pub mod dot;
 pub mod info;
 pub mod names;
 pub mod path;
 pub mod paths;
+pub mod report;
 pub mod table;
 pub mod what_can_reach;
 pub mod who_can;

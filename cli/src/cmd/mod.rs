@@ -1,7 +1,11 @@
 //! One module per subcommand.
 
 pub mod blast_radius;
+pub mod demo;
+pub mod eval_cases;
 pub mod export;
+pub mod import;
+pub mod info;
 pub mod path;
 pub mod query_args;
 pub mod snapshot;
