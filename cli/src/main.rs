@@ -44,6 +44,8 @@ enum Command {
     Info(cmd::info::InfoArgs),
     /// Run on the embedded demo organization: no AWS account, no files.
     Demo(cmd::demo::DemoArgs),
+    /// Generate a synthetic organization (deterministic for a seed).
+    Gen(cmd::gen::GenArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Import(command) => cmd::import::run(command),
         Command::Info(args) => cmd::info::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Gen(args) => cmd::gen::run(args),
     };
     match result {
         Ok(code) => code,

@@ -4,6 +4,7 @@ pub mod blast_radius;
 pub mod demo;
 pub mod eval_cases;
 pub mod export;
+pub mod gen;
 pub mod import;
 pub mod info;
 pub mod path;
