@@ -1,5 +1,6 @@
 //! SOURCE and TARGET names: ARNs, `eks:CLUSTER/NAMESPACE/SERVICEACCOUNT`, or the short
-//! forms `ecs:CLUSTER/FAMILY[:REVISION]`, `ecs:FAMILY[:REVISION]`, `ec2:INSTANCE_ID`,
+//! forms `ecs:CLUSTER/FAMILY[:REVISION]`, `ecs:FAMILY[:REVISION]` (or just
+//! `FAMILY[:REVISION]`), `ec2:INSTANCE_ID`,
 //! `lambda:NAME`, `role/NAME`, `user/NAME`, `group/NAME`.
 
 use crate::QueryError;
@@ -11,13 +12,17 @@ pub fn resolve(analysis: &Analysis<'_>, name: &str) -> Result<NodeId, QueryError
     if let Some(node) = graph.node_by_id(name) {
         return Ok(node);
     }
-    let matches: Vec<NodeId> = if let Some(rest) = name.strip_prefix("ecs:") {
+    let mut matches: Vec<NodeId> = if let Some(rest) = name.strip_prefix("ecs:") {
         ecs_task_definitions(analysis, rest)
     } else {
         (0..graph.nodes.len() as NodeId)
             .filter(|&n| graph.node(n).label == name)
             .collect()
     };
+    if matches.is_empty() && !name.contains(['/', ' ']) && !name.starts_with("arn:") {
+        // A bare `FAMILY[:REVISION]`.
+        matches = ecs_task_definitions(analysis, name);
+    }
     match matches.as_slice() {
         [one] => Ok(*one),
         [] => Err(QueryError::NotFound(format!(

@@ -272,14 +272,18 @@ fn resource_type(kind: &ResourceKind, service: &str) -> ResourceType {
 
 /// Whether the snapshot lacks `service` resources of `account`.
 fn service_gap(snapshot: &Snapshot, account: &str, service: &str) -> bool {
-    if matches!(snapshot.meta.origin, Origin::GaadImport { .. }) {
+    let entries = || {
+        snapshot
+            .meta
+            .coverage
+            .iter()
+            .filter(|c| c.account_id == account && c.service == service)
+    };
+    if entries().any(|c| !matches!(c.status, CoverageStatus::Collected)) {
         return true;
     }
-    snapshot.meta.coverage.iter().any(|c| {
-        c.account_id == account
-            && c.service == service
-            && !matches!(c.status, CoverageStatus::Collected)
-    })
+    // A GAAD import holds IAM only, unless an overlay marked the service collected.
+    matches!(snapshot.meta.origin, Origin::GaadImport { .. }) && entries().next().is_none()
 }
 
 impl AccessIndex {

@@ -554,6 +554,15 @@ fn pod_identity_edges(builder: &mut GraphBuilder<'_>, account: &Account, cluster
             format!("EKS Pod Identity association {}", association.arn),
         );
         for &node_role in &node_roles {
+            // The agent's call must be allowed to the node role.
+            let agent = builder.authz.authorize(
+                node_role,
+                "eks-auth:assumeroleforpodidentity",
+                &Target::plain(&cluster.arn, Some(&account.id)),
+            );
+            if status_of(&agent).is_none() {
+                continue;
+            }
             builder.add_edge(
                 node_role,
                 role,
