@@ -52,6 +52,8 @@ enum Command {
     /// Export the graph (Graphviz).
     #[command(subcommand)]
     Export(cmd::export::ExportCommand),
+    /// Generate a synthetic organization (deterministic for a seed).
+    Gen(cmd::gen::GenArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Path(args) => cmd::path::run(args),
         Command::WhoCan(args) => cmd::who_can::run(args),
         Command::Export(command) => cmd::export::run(command),
+        Command::Gen(args) => cmd::gen::run(args),
     };
     match result {
         Ok(code) => code,

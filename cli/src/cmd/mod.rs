@@ -8,6 +8,7 @@ pub mod demo;
 pub mod diff;
 pub mod eval_cases;
 pub mod export;
+pub mod gen;
 pub mod import;
 pub mod info;
 pub mod path;
