@@ -196,3 +196,76 @@ fn two_simulations_give_byte_identical_json() {
     let b = simulate_on(&demo(), &changes).to_json();
     assert_eq!(a, b);
 }
+
+/// The delta computed on the sources that reach a touched principal only.
+fn restricted_delta(snapshot: &Snapshot, changes: &[Change]) -> (Delta, usize) {
+    use blastgraph_query::ci::from_graph::{affected_sources, org_reach_of};
+    let simulation = apply(snapshot, changes).expect("the changes apply");
+    let touched = simulation.touched.clone().expect("IAM-local changes");
+    let defaults = SimulationOptions::default();
+    let (before, ids) = analyse_with(snapshot, &defaults.graph_options(), |analysis| {
+        let sources = affected_sources(analysis, &touched).expect("touched principals exist");
+        let ids: Vec<String> = sources
+            .iter()
+            .map(|&n| analysis.graph.node(n).id.clone())
+            .collect();
+        (org_reach_of(analysis, &sources, Paths::Explained), ids)
+    });
+    let after = analyse_with(
+        &simulation.snapshot,
+        &simulation.options.graph_options(),
+        |analysis| {
+            let sources: Vec<_> = ids
+                .iter()
+                .filter_map(|id| analysis.graph.node_by_id(id))
+                .collect();
+            org_reach_of(analysis, &sources, Paths::Explained)
+        },
+    );
+    (compare_reach(&before, &after, None), ids.len())
+}
+
+#[test]
+fn recomputing_only_the_sources_that_reach_a_touched_principal_gives_the_full_delta() {
+    let snapshot = demo();
+    let all_sources = reach(&snapshot, &SimulationOptions::default())
+        .sources
+        .len();
+    let cases = vec![
+        vec![Change::Detach {
+            policy: "arn:aws:iam::222222222222:policy/payments-secrets-read".into(),
+            from: PAYMENTS_ROLE.into(),
+        }],
+        vec![Change::AddStatement {
+            document: serde_json::json!({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}),
+            to: "arn:aws:iam::222222222222:role/reporting-task".into(),
+        }],
+        vec![Change::RemoveTrust {
+            role: "arn:aws:iam::222222222222:role/deploy".into(),
+            principal: Some("arn:aws:iam::333333333333:role/ci-runner".into()),
+        }],
+        vec![Change::RemovePolicy {
+            arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+        }],
+        vec![Change::AddStatement {
+            document: serde_json::json!({"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}),
+            to: "group/org-admins".into(),
+        }],
+    ];
+    let mut smaller = 0;
+    for changes in cases {
+        let full = simulate_on(&snapshot, &changes);
+        let (restricted, recomputed) = restricted_delta(&snapshot, &changes);
+        assert_eq!(restricted.added, full.added, "{changes:?}");
+        assert_eq!(restricted.removed, full.removed, "{changes:?}");
+        assert_eq!(restricted.sources, full.sources, "{changes:?}");
+        assert!(
+            !full.added.is_empty() || !full.removed.is_empty(),
+            "{changes:?} changes something"
+        );
+        if recomputed < all_sources {
+            smaller += 1;
+        }
+    }
+    assert!(smaller >= 3, "the restriction leaves sources out");
+}

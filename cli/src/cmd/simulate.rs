@@ -6,11 +6,13 @@ use crate::cmd::simulate_args::ChangeArgs;
 use crate::error::{CliError, CliResult};
 use crate::output;
 use crate::snapshot_file;
-use blastgraph_engine::graph::{analyse_with, Analysis, NodeKind};
+use blastgraph_engine::graph::{analyse_with, Analysis, NodeId, NodeKind};
 use blastgraph_engine::simulate::{apply, Change, Scenario, SimulationOptions};
 use blastgraph_engine::snapshot::Snapshot;
 use blastgraph_query::ci::delta::{compare_findings, compare_reach, Delta};
-use blastgraph_query::ci::from_graph::{org_reach, resolve_source, source_kind, GraphQuery, Paths};
+use blastgraph_query::ci::from_graph::{
+    affected_sources, org_reach, org_reach_of, resolve_source, source_kind, GraphQuery, Paths,
+};
 use blastgraph_query::ci::ReachQuery;
 use blastgraph_query::report::Finding;
 use clap::{Args, ValueEnum};
@@ -83,17 +85,28 @@ pub fn run(args: SimulateArgs) -> CliResult {
         ));
     }
     let simulation = apply(&snapshot, &changes).map_err(|e| CliError::BadInput(e.to_string()))?;
+    // Changes local to IAM principals only change the reach of the sources that reach
+    // them: found on the "before" side, and only those are recomputed on both sides.
+    let mut scope = Scope::Every;
+    if query == Query::BlastRadiusAll {
+        if let Some(touched) = &simulation.touched {
+            scope = Scope::ReachingTouched(touched.clone());
+        }
+    }
+    let compromised = &simulation.compromised;
     let before = side(
         &snapshot,
         &SimulationOptions::default(),
         &query,
-        &simulation.compromised,
+        compromised,
+        &mut scope,
     )?;
     let after = side(
         &simulation.snapshot,
         &simulation.options,
         &query,
-        &simulation.compromised,
+        compromised,
+        &mut scope,
     )?;
     let mut delta = match (before, after) {
         (Side::Reach(before, only), Side::Reach(after, _)) => {
@@ -126,6 +139,16 @@ pub fn run(args: SimulateArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Which sources a side computes.
+enum Scope {
+    /// Every source.
+    Every,
+    /// The sources that reach one of these principals (decided on the first side).
+    ReachingTouched(BTreeSet<String>),
+    /// These source ids (as decided on the first side).
+    Sources(Vec<String>),
+}
+
 /// One side of the comparison.
 enum Side {
     /// Every source's reach, with the compromised source ids (empty for all).
@@ -139,6 +162,7 @@ fn side(
     options: &SimulationOptions,
     query: &Query,
     compromised: &[String],
+    scope: &mut Scope,
 ) -> Result<Side, CliError> {
     analyse_with(snapshot, &options.graph_options(), |analysis| {
         let only = compromised
@@ -147,7 +171,13 @@ fn side(
             .collect::<Result<BTreeSet<String>, String>>()
             .map_err(|e| CliError::BadInput(format!("--compromise: {e}")))?;
         match query {
-            Query::BlastRadiusAll => Ok(Side::Reach(org_reach(analysis, Paths::Explained), only)),
+            Query::BlastRadiusAll => {
+                let reach = match scope_sources(analysis, scope) {
+                    Some(sources) => org_reach_of(analysis, &sources, Paths::Explained),
+                    None => org_reach(analysis, Paths::Explained),
+                };
+                Ok(Side::Reach(reach, only))
+            }
             Query::WhatCanReach { action, on, from } => {
                 let findings = GraphQuery::new(analysis)
                     .what_can_reach(action, on.as_deref())
@@ -164,6 +194,32 @@ fn side(
             }
         }
     })
+}
+
+/// The source nodes of a scope (`None`: every source); the first side fixes the ids.
+fn scope_sources(analysis: &Analysis<'_>, scope: &mut Scope) -> Option<Vec<NodeId>> {
+    match scope {
+        Scope::Every => None,
+        Scope::ReachingTouched(touched) => match affected_sources(analysis, touched) {
+            Some(sources) => {
+                let ids = sources
+                    .iter()
+                    .map(|&n| analysis.graph.node(n).id.clone())
+                    .collect();
+                *scope = Scope::Sources(ids);
+                Some(sources)
+            }
+            None => {
+                *scope = Scope::Every;
+                None
+            }
+        },
+        Scope::Sources(ids) => Some(
+            ids.iter()
+                .filter_map(|id| analysis.graph.node_by_id(id))
+                .collect(),
+        ),
+    }
 }
 
 fn kind_in(analysis: &Analysis<'_>, source: &str, kinds: &[NodeKind]) -> bool {

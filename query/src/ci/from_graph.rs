@@ -90,6 +90,11 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
 /// The reach of every source.
 pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
     let sources: Vec<NodeId> = analysis.graph.sources(&[]).collect();
+    org_reach_of(analysis, &sources, paths)
+}
+
+/// The reach of the given sources only (the rest of the organization is left out).
+pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -> OrgReach {
     let reaches: Vec<SourceReach> = sources
         .par_iter()
         .map(|&source| {
@@ -109,6 +114,39 @@ pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
         account_names,
     }
     .sorted()
+}
+
+/// The sources whose reach can change when the principals `touched` change their own
+/// policies or trust: every source that reaches one of them (a group stands for itself
+/// and its members). `None` when a touched principal is not in the graph, so the caller
+/// falls back to every source.
+pub fn affected_sources(
+    analysis: &Analysis<'_>,
+    touched: &std::collections::BTreeSet<String>,
+) -> Option<Vec<NodeId>> {
+    use blastgraph_engine::graph::PrincipalKind;
+    let model = analysis.model;
+    let mut targets = roaring::RoaringBitmap::new();
+    for arn in touched {
+        let principal = model.principal_by_arn(arn)?;
+        targets.insert(analysis.graph.principal_node(principal));
+        let touched_principal = model.principal(principal);
+        if touched_principal.kind == PrincipalKind::Group {
+            for (index, member) in model.principals.iter().enumerate() {
+                let same_account = member.account == touched_principal.account;
+                if same_account && member.groups.contains(&touched_principal.name) {
+                    targets.insert(analysis.graph.principal_node(index as u32));
+                }
+            }
+        }
+    }
+    Some(
+        analysis
+            .graph
+            .sources(&[])
+            .filter(|&s| !analysis.reach.any.of(s).is_disjoint(&targets))
+            .collect(),
+    )
 }
 
 /// Gaps of the snapshot and problems met while analysing it ([`crate::coverage`]), one
