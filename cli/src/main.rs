@@ -54,6 +54,8 @@ enum Command {
     /// Export the graph (Graphviz).
     #[command(subcommand)]
     Export(cmd::export::ExportCommand),
+    /// May this principal perform this action on this resource, and why?
+    Can(cmd::can::CanArgs),
 }
 
 fn main() -> ExitCode {
@@ -79,6 +81,7 @@ fn main() -> ExitCode {
         Command::Path(args) => cmd::path::run(args),
         Command::WhoCan(args) => cmd::who_can::run(args),
         Command::Export(command) => cmd::export::run(command),
+        Command::Can(args) => cmd::can::run(args),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod baseline;
 pub mod blast_radius;
+pub mod can;
 pub mod check;
 pub mod ci_common;
 pub mod demo;

@@ -53,6 +53,9 @@ pub enum Lookup<'a> {
 pub struct Context {
     entries: FxHashMap<String, ContextValue>,
     mode: Mode,
+    /// Lowercase key prefixes whose unset keys are known to be absent (all of a
+    /// principal's tags are known: `aws:principaltag/`).
+    absent_prefixes: Vec<String>,
 }
 
 impl Context {
@@ -61,6 +64,7 @@ impl Context {
         Context {
             entries: FxHashMap::default(),
             mode,
+            absent_prefixes: Vec::new(),
         }
     }
 
@@ -99,6 +103,13 @@ impl Context {
         self
     }
 
+    /// Declares every unset key starting with `prefix` (`aws:PrincipalTag/`) absent, for
+    /// families of keys whose members are all known.
+    pub fn set_absent_prefix(&mut self, prefix: &str) -> &mut Self {
+        self.absent_prefixes.push(prefix.to_ascii_lowercase());
+        self
+    }
+
     /// Removes a key (it then follows the mode).
     pub fn remove(&mut self, key: &str) {
         self.entries.remove(&key.to_ascii_lowercase());
@@ -111,6 +122,13 @@ impl Context {
             Some(ContextValue::Known(v)) => Lookup::Values(v),
             Some(ContextValue::Absent) => Lookup::Absent,
             Some(ContextValue::Unknown) => Lookup::Unknown,
+            None if self
+                .absent_prefixes
+                .iter()
+                .any(|p| lower_key.starts_with(p.as_str())) =>
+            {
+                Lookup::Absent
+            }
             None => match self.mode {
                 Mode::Strict => Lookup::Absent,
                 Mode::Discovery => Lookup::Unknown,

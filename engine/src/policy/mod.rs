@@ -37,6 +37,7 @@ pub mod explain;
 pub mod glob;
 pub mod parse;
 pub mod principal;
+pub mod resolve;
 pub mod resource;
 pub mod tri;
 pub mod variables;
