@@ -1,0 +1,524 @@
+//! What each identity may do on resources: for every identity a roaring bitmap over
+//! (resource, action class) pairs, allowed and conditionally allowed.
+//!
+//! Not every (action, resource) triple is enumerated: principals with the same
+//! evaluation key (account, policies, boundary) share one computation; resources are
+//! indexed by service so each action class only meets the resources it applies to;
+//! classes a group's policies cannot allow at all are skipped before any evaluation.
+//! Concrete actions outside the classes are evaluated at query time
+//! ([`AccessIndex::evaluate`]) on the identities a query reaches.
+
+use super::authz::{any_resource_pattern, Authorizer, Decision, ResourcePolicyRule, Target};
+use super::model::{Model, PrincipalIdx};
+use crate::snapshot::{CoverageStatus, Origin, ResourceKind, Snapshot, Tags};
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+/// AWS's access levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccessLevel {
+    /// Reading data or configuration.
+    Read,
+    /// Listing.
+    List,
+    /// Changing data or configuration.
+    Write,
+    /// Changing who may do what.
+    PermissionsManagement,
+}
+
+impl AccessLevel {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::Read => "read",
+            AccessLevel::List => "list",
+            AccessLevel::Write => "write",
+            AccessLevel::PermissionsManagement => "permissions-management",
+        }
+    }
+}
+
+/// The type of an indexed resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceType {
+    /// S3 bucket (its objects).
+    S3Bucket,
+    /// Secrets Manager secret.
+    Secret,
+    /// KMS key.
+    KmsKey,
+    /// RDS instance or cluster.
+    RdsDatabase,
+    /// Lambda function.
+    LambdaFunction,
+    /// DynamoDB table.
+    DynamoDbTable,
+    /// SSM parameter.
+    SsmParameter,
+    /// Anything else.
+    Other,
+}
+
+/// How an action class names its resource, from the indexed resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResourceForm {
+    /// The resource's ARN.
+    Arn,
+    /// Some object of the bucket (`BUCKET_ARN/*`).
+    Objects,
+    /// Some database user of the RDS resource id (`rds-db:connect`).
+    DbUser,
+}
+
+/// An action class: a representative action of a resource type with its access level.
+#[derive(Debug, Clone, Copy)]
+pub struct ActionClass {
+    /// The action, as AWS spells it.
+    pub action: &'static str,
+    /// The resource type it applies to.
+    pub resource_type: ResourceType,
+    /// Its access level.
+    pub level: AccessLevel,
+    /// A crown jewel: reading secrets, decrypting, reading data, connecting to databases.
+    pub crown_jewel: bool,
+    /// How its resource is named.
+    pub form: ResourceForm,
+}
+
+const fn class(
+    action: &'static str,
+    resource_type: ResourceType,
+    level: AccessLevel,
+    crown_jewel: bool,
+    form: ResourceForm,
+) -> ActionClass {
+    ActionClass {
+        action,
+        resource_type,
+        level,
+        crown_jewel,
+        form,
+    }
+}
+
+use AccessLevel::{List, PermissionsManagement as Perm, Read, Write};
+use ResourceForm::{Arn, DbUser, Objects};
+use ResourceType as R;
+
+/// Every action class, crown jewels first within each type.
+pub const CLASSES: &[ActionClass] = &[
+    class("s3:GetObject", R::S3Bucket, Read, true, Objects),
+    class("s3:PutObject", R::S3Bucket, Write, false, Objects),
+    class("s3:DeleteObject", R::S3Bucket, Write, false, Objects),
+    class("s3:ListBucket", R::S3Bucket, List, false, Arn),
+    class("s3:PutBucketPolicy", R::S3Bucket, Perm, false, Arn),
+    class("secretsmanager:GetSecretValue", R::Secret, Read, true, Arn),
+    class(
+        "secretsmanager:PutSecretValue",
+        R::Secret,
+        Write,
+        false,
+        Arn,
+    ),
+    class("secretsmanager:DeleteSecret", R::Secret, Write, false, Arn),
+    class(
+        "secretsmanager:PutResourcePolicy",
+        R::Secret,
+        Perm,
+        false,
+        Arn,
+    ),
+    class("kms:Decrypt", R::KmsKey, Write, true, Arn),
+    class("kms:Encrypt", R::KmsKey, Write, false, Arn),
+    class("kms:ScheduleKeyDeletion", R::KmsKey, Write, false, Arn),
+    class("kms:PutKeyPolicy", R::KmsKey, Perm, false, Arn),
+    class("kms:CreateGrant", R::KmsKey, Perm, false, Arn),
+    class("rds-db:connect", R::RdsDatabase, Perm, true, DbUser),
+    class("rds:DeleteDBInstance", R::RdsDatabase, Write, false, Arn),
+    class("rds:ModifyDBInstance", R::RdsDatabase, Write, false, Arn),
+    class("lambda:InvokeFunction", R::LambdaFunction, Write, true, Arn),
+    class(
+        "lambda:UpdateFunctionCode",
+        R::LambdaFunction,
+        Write,
+        false,
+        Arn,
+    ),
+    class("lambda:GetFunction", R::LambdaFunction, Read, false, Arn),
+    class("lambda:AddPermission", R::LambdaFunction, Perm, false, Arn),
+    class("dynamodb:GetItem", R::DynamoDbTable, Read, true, Arn),
+    class("dynamodb:Scan", R::DynamoDbTable, Read, true, Arn),
+    class("dynamodb:PutItem", R::DynamoDbTable, Write, false, Arn),
+    class("dynamodb:DeleteTable", R::DynamoDbTable, Write, false, Arn),
+    class("ssm:GetParameter", R::SsmParameter, Read, true, Arn),
+    class("ssm:PutParameter", R::SsmParameter, Write, false, Arn),
+];
+
+/// Services whose resources are crown jewels: when one was not collected in an account,
+/// an abstract "any resource of it" stands in.
+pub const INDEXED_SERVICES: &[(&str, ResourceType)] = &[
+    ("s3", R::S3Bucket),
+    ("secretsmanager", R::Secret),
+    ("kms", R::KmsKey),
+    ("rds", R::RdsDatabase),
+    ("lambda", R::LambdaFunction),
+    ("dynamodb", R::DynamoDbTable),
+    ("ssm", R::SsmParameter),
+];
+
+/// An indexed resource, concrete or abstract.
+#[derive(Debug, Clone)]
+pub struct IndexedResource {
+    /// The ARN, or the pattern an abstract resource stands for.
+    pub arn: String,
+    /// The owning account.
+    pub account: String,
+    /// The service prefix.
+    pub service: String,
+    /// Its type.
+    pub resource_type: ResourceType,
+    /// Its resource policy.
+    pub policy: Option<crate::snapshot::DocId>,
+    /// Its tags.
+    pub tags: Option<Tags>,
+    /// The RDS resource id (for `rds-db:connect`).
+    pub rds_resource_id: Option<String>,
+    /// The region, when known.
+    pub region: Option<String>,
+    /// "Any resource of this service in this account": not collected.
+    pub is_abstract: bool,
+}
+
+impl IndexedResource {
+    /// The ARN or pattern an action class acts on, and whether it is a pattern.
+    pub fn target_arn(&self, form: ResourceForm) -> (String, bool) {
+        match form {
+            ResourceForm::Arn => (self.arn.clone(), self.is_abstract),
+            ResourceForm::Objects if self.is_abstract => (self.arn.clone(), true),
+            ResourceForm::Objects => (format!("{}/*", self.arn), true),
+            ResourceForm::DbUser => match (&self.rds_resource_id, self.is_abstract) {
+                (Some(id), false) => (
+                    format!(
+                        "arn:aws:rds-db:{}:{}:dbuser:{id}/*",
+                        self.region.as_deref().unwrap_or("*"),
+                        self.account
+                    ),
+                    true,
+                ),
+                _ => (format!("arn:aws:rds-db:*:{}:dbuser:*", self.account), true),
+            },
+        }
+    }
+
+    /// A human name: the ARN, or `any S resource in account A`.
+    pub fn display(&self) -> String {
+        if self.is_abstract {
+            format!(
+                "any {} resource in {} (not collected)",
+                self.service, self.account
+            )
+        } else {
+            self.arn.clone()
+        }
+    }
+}
+
+/// The resource index and every identity's access.
+pub struct AccessIndex {
+    /// Every indexed resource, in snapshot order, abstract ones last per account.
+    pub resources: Vec<IndexedResource>,
+    /// Resource ids by service.
+    pub by_service: FxHashMap<String, Vec<u32>>,
+    /// For each principal, its access group.
+    pub group_of: Vec<u32>,
+    /// Per access group, the allowed (resource, class) pairs.
+    pub allowed: Vec<RoaringBitmap>,
+    /// Per access group, the conditionally allowed pairs.
+    pub conditional: Vec<RoaringBitmap>,
+}
+
+/// The pair id of (resource, class).
+pub fn pair(resource: u32, class: usize) -> u32 {
+    resource * CLASSES.len() as u32 + class as u32
+}
+
+/// The (resource, class) of a pair id.
+pub fn unpair(pair: u32) -> (u32, usize) {
+    (
+        pair / CLASSES.len() as u32,
+        (pair % CLASSES.len() as u32) as usize,
+    )
+}
+
+fn resource_type(kind: &ResourceKind, service: &str) -> ResourceType {
+    match kind {
+        ResourceKind::S3Bucket { .. } => R::S3Bucket,
+        ResourceKind::Secret { .. } => R::Secret,
+        ResourceKind::KmsKey { .. } => R::KmsKey,
+        ResourceKind::RdsInstance(_) | ResourceKind::RdsCluster(_) => R::RdsDatabase,
+        ResourceKind::LambdaFunction { .. } => R::LambdaFunction,
+        ResourceKind::DynamoDbTable => R::DynamoDbTable,
+        ResourceKind::SsmParameter { .. } => R::SsmParameter,
+        ResourceKind::Other => INDEXED_SERVICES
+            .iter()
+            .find(|(s, _)| *s == service)
+            .map_or(R::Other, |(_, t)| *t),
+    }
+}
+
+/// Whether the snapshot lacks `service` resources of `account`.
+fn service_gap(snapshot: &Snapshot, account: &str, service: &str) -> bool {
+    let entries = || {
+        snapshot
+            .meta
+            .coverage
+            .iter()
+            .filter(|c| c.account_id == account && c.service == service)
+    };
+    if entries().any(|c| !matches!(c.status, CoverageStatus::Collected)) {
+        return true;
+    }
+    // A GAAD import holds IAM only, unless an overlay marked the service collected.
+    matches!(snapshot.meta.origin, Origin::GaadImport { .. }) && entries().next().is_none()
+}
+
+impl AccessIndex {
+    /// Indexes resources and computes every principal's access.
+    pub fn build(snapshot: &Snapshot, model: &Model, authz: &dyn Authorizer) -> AccessIndex {
+        let resources = index_resources(snapshot);
+        let mut by_service: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        for (i, r) in resources.iter().enumerate() {
+            by_service
+                .entry(r.service.clone())
+                .or_default()
+                .push(i as u32);
+        }
+        let mut index = AccessIndex {
+            resources,
+            by_service,
+            group_of: Vec::new(),
+            allowed: Vec::new(),
+            conditional: Vec::new(),
+        };
+        index.compute(model, authz);
+        index
+    }
+
+    fn compute(&mut self, model: &Model, authz: &dyn Authorizer) {
+        // Resources evaluated per principal: their policy names principals or depends
+        // on who asks.
+        let mut named: FxHashMap<String, Vec<u32>> = FxHashMap::default();
+        let mut per_principal: Vec<u32> = Vec::new();
+        for (i, r) in self.resources.iter().enumerate() {
+            if let Some(policy) = r.policy {
+                let (arns, specific) = authz.resource_policy_principals(policy);
+                if specific {
+                    per_principal.push(i as u32);
+                }
+                for arn in arns {
+                    named.entry(arn).or_default().push(i as u32);
+                }
+            }
+        }
+        // Groups of equivalent principals; principals named by a resource policy get
+        // their own group.
+        let mut groups: Vec<PrincipalIdx> = Vec::new();
+        let mut by_key: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
+        let n = model.principals.len();
+        self.group_of = vec![0; n];
+        for p in 0..n as PrincipalIdx {
+            let mut key = authz.equivalence_key(p);
+            if named.contains_key(&model.principal(p).arn) {
+                key.push(u32::MAX - 1);
+                key.push(p);
+            }
+            let next = groups.len() as u32;
+            let group = *by_key.entry(key).or_insert(next);
+            if group == next {
+                groups.push(p);
+            }
+            self.group_of[p as usize] = group;
+        }
+        let all: Vec<u32> = (0..self.resources.len() as u32).collect();
+        let results: Vec<(RoaringBitmap, RoaringBitmap)> = groups
+            .par_iter()
+            .map(|&rep| self.evaluate_pairs(model, authz, rep, &all))
+            .collect();
+        for (allowed, conditional) in results {
+            self.allowed.push(allowed);
+            self.conditional.push(conditional);
+        }
+        if per_principal.is_empty() {
+            return;
+        }
+        // Per-principal resources: re-evaluate them for every principal and give the
+        // principals whose result differs from their group's a group of their own.
+        let mask: RoaringBitmap = per_principal
+            .iter()
+            .flat_map(|&r| (0..CLASSES.len()).map(move |c| pair(r, c)))
+            .collect();
+        let overrides: Vec<Option<(RoaringBitmap, RoaringBitmap)>> = (0..n as PrincipalIdx)
+            .into_par_iter()
+            .map(|p| {
+                let group = self.group_of[p as usize] as usize;
+                let (a, c) = self.evaluate_pairs(model, authz, p, &per_principal);
+                let same =
+                    (&self.allowed[group] & &mask) == a && (&self.conditional[group] & &mask) == c;
+                (!same).then(|| {
+                    (
+                        (&self.allowed[group] - &mask) | a,
+                        (&self.conditional[group] - &mask) | c,
+                    )
+                })
+            })
+            .collect();
+        for (p, result) in overrides.into_iter().enumerate() {
+            if let Some((a, c)) = result {
+                self.group_of[p] = self.allowed.len() as u32;
+                self.allowed.push(a);
+                self.conditional.push(c);
+            }
+        }
+    }
+
+    fn evaluate_pairs(
+        &self,
+        model: &Model,
+        authz: &dyn Authorizer,
+        principal: PrincipalIdx,
+        resources: &[u32],
+    ) -> (RoaringBitmap, RoaringBitmap) {
+        let _ = model;
+        let mut allowed = RoaringBitmap::new();
+        let mut conditional = RoaringBitmap::new();
+        let possible: Vec<bool> = CLASSES
+            .iter()
+            .map(|c| authz.may_allow(principal, &c.action.to_ascii_lowercase()))
+            .collect();
+        for &r in resources {
+            let resource = &self.resources[r as usize];
+            for (c, class) in CLASSES.iter().enumerate() {
+                if class.resource_type != resource.resource_type {
+                    continue;
+                }
+                // Without an identity allow only a resource policy can grant.
+                if !possible[c] && resource.policy.is_none() && !resource.is_abstract {
+                    continue;
+                }
+                match self.evaluate(authz, principal, class.action, r, class.form) {
+                    Decision::Allow(_) => {
+                        allowed.insert(pair(r, c));
+                    }
+                    Decision::Conditional(..) => {
+                        conditional.insert(pair(r, c));
+                    }
+                    Decision::Deny(_) => {}
+                }
+            }
+        }
+        (allowed, conditional)
+    }
+
+    /// Evaluates one action (any case) of `principal` on an indexed resource.
+    pub fn evaluate(
+        &self,
+        authz: &dyn Authorizer,
+        principal: PrincipalIdx,
+        action: &str,
+        resource: u32,
+        form: ResourceForm,
+    ) -> Decision {
+        let r = &self.resources[resource as usize];
+        let (arn, is_abstract) = r.target_arn(form);
+        let rule = if r.resource_type == R::KmsKey {
+            ResourcePolicyRule::Required
+        } else {
+            ResourcePolicyRule::Optional
+        };
+        let target = Target {
+            arn: &arn,
+            account: Some(&r.account),
+            service: &r.service,
+            policy: r.policy,
+            rule,
+            tags: r.tags.as_ref(),
+            is_abstract,
+            extra: &[],
+        };
+        authz.authorize(principal, &action.to_ascii_lowercase(), &target)
+    }
+
+    /// The (allowed, conditional) pairs of a principal.
+    pub fn of(&self, principal: PrincipalIdx) -> (&RoaringBitmap, &RoaringBitmap) {
+        let g = self.group_of[principal as usize] as usize;
+        (&self.allowed[g], &self.conditional[g])
+    }
+
+    /// The resource form to use for an arbitrary action on a resource.
+    pub fn form_for(action: &str, resource: &IndexedResource) -> ResourceForm {
+        if let Some(class) = CLASSES.iter().find(|c| {
+            c.action.eq_ignore_ascii_case(action) && c.resource_type == resource.resource_type
+        }) {
+            return class.form;
+        }
+        let lower = action.to_ascii_lowercase();
+        if resource.resource_type == R::S3Bucket
+            && lower.starts_with("s3:")
+            && lower.contains("object")
+        {
+            ResourceForm::Objects
+        } else if lower == "rds-db:connect" {
+            ResourceForm::DbUser
+        } else {
+            ResourceForm::Arn
+        }
+    }
+}
+
+fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
+    let mut resources = Vec::new();
+    for account in &snapshot.accounts {
+        for resource in &account.resources {
+            let service = super::model::arn_service(&resource.arn)
+                .unwrap_or("")
+                .to_string();
+            let rds_resource_id = match &resource.kind {
+                ResourceKind::RdsInstance(db) | ResourceKind::RdsCluster(db) => {
+                    Some(db.resource_id.clone())
+                }
+                _ => None,
+            };
+            resources.push(IndexedResource {
+                arn: resource.arn.clone(),
+                account: account.id.clone(),
+                resource_type: resource_type(&resource.kind, &service),
+                service,
+                policy: resource.policy,
+                tags: Some(resource.tags.clone()),
+                rds_resource_id,
+                region: resource.region.clone(),
+                is_abstract: false,
+            });
+        }
+        for (service, resource_type) in INDEXED_SERVICES {
+            if service_gap(snapshot, &account.id, service) {
+                resources.push(IndexedResource {
+                    arn: any_resource_pattern(service, &account.id),
+                    account: account.id.clone(),
+                    service: service.to_string(),
+                    resource_type: *resource_type,
+                    policy: None,
+                    tags: None,
+                    rds_resource_id: None,
+                    region: None,
+                    is_abstract: true,
+                });
+            }
+        }
+    }
+    resources
+}

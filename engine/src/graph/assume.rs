@@ -1,0 +1,76 @@
+//! Assume-role edges: `sts:AssumeRole` where the trust policy, the caller's identity
+//! policies, its boundary and the SCPs allow it (same account, cross account, chaining
+//! follows from the graph). Web identity edges live with the EKS workloads.
+
+use super::builder::GraphBuilder;
+use super::model::{PrincipalIdx, PrincipalKind};
+use super::{status_of, EdgeKind, Status};
+use rayon::prelude::*;
+
+/// Adds every assume-role edge.
+pub fn add_edges(builder: &mut GraphBuilder<'_>) {
+    let model = builder.model;
+    let authz = builder.authz;
+    let callers: Vec<PrincipalIdx> = (0..model.principals.len() as PrincipalIdx).collect();
+    // Principals that may call sts:AssumeRole at all (their own policies): the others
+    // only matter where a trust policy names them directly.
+    let may_assume: Vec<bool> = callers
+        .par_iter()
+        .map(|&p| authz.may_allow(p, "sts:assumerole"))
+        .collect();
+    let mut by_account: Vec<Vec<PrincipalIdx>> = vec![Vec::new(); model.accounts.len()];
+    for &p in &callers {
+        by_account[model.principal(p).account as usize].push(p);
+    }
+    let roles: Vec<PrincipalIdx> = callers
+        .iter()
+        .copied()
+        .filter(|&p| {
+            let principal = model.principal(p);
+            principal.kind == PrincipalKind::Role && !principal.service_linked
+        })
+        .collect();
+    let edges: Vec<Vec<(PrincipalIdx, PrincipalIdx, Status, String)>> = roles
+        .par_iter()
+        .map(|&role| {
+            let trusted = authz.trusted_principals(role);
+            let mut candidates: Vec<PrincipalIdx> = Vec::new();
+            if trusted.any {
+                candidates.extend(callers.iter().copied().filter(|&c| may_assume[c as usize]));
+            } else {
+                for account in &trusted.accounts {
+                    if let Some(&a) = model.account_by_id.get(account) {
+                        candidates.extend(
+                            by_account[a as usize]
+                                .iter()
+                                .copied()
+                                .filter(|&c| may_assume[c as usize]),
+                        );
+                    }
+                }
+                candidates.extend(trusted.arns.iter().filter_map(|arn| model.principal_by_arn(arn)));
+            }
+            candidates.sort_unstable();
+            candidates.dedup();
+            candidates
+                .into_iter()
+                .filter(|&caller| caller != role)
+                .filter_map(|caller| {
+                    let decision = authz.assume_role(caller, role);
+                    let status = status_of(&decision)?;
+                    let role_arn = &model.principal(role).arn;
+                    let same = model.principal(caller).account == model.principal(role).account;
+                    let explanation = format!(
+                        "sts:AssumeRole on {role_arn} ({}): allowed by {}",
+                        if same { "same account" } else { "cross account: the trust policy and the caller's identity policy both allow" },
+                        authz.explain(Some(caller), decision.why())
+                    );
+                    Some((caller, role, status, explanation))
+                })
+                .collect()
+        })
+        .collect();
+    for (caller, role, status, explanation) in edges.into_iter().flatten() {
+        builder.add_edge(caller, role, EdgeKind::AssumeRole, status, explanation);
+    }
+}

@@ -1,0 +1,128 @@
+//! IAM wildcard matching: `*` is any run of characters, `?` exactly one.
+
+/// Whether `text` matches `pattern`; `fold_case` for actions (case-insensitive), not for
+/// ARNs. Linear-time two-pointer matching with one backtrack point, no allocation.
+pub fn glob_match(pattern: &str, text: &str, fold_case: bool) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    let eq = |a: u8, b: u8| {
+        if fold_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star_p, star_t)) = star {
+            pi = star_p + 1;
+            ti = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Whether some string matches both patterns (two globs intersect). Used for abstract
+/// "any resource of service S in account A" targets, where a statement's resource
+/// pattern only has to *possibly* cover one resource.
+pub fn globs_intersect(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    // reachable[i][j]: prefixes a[..i] and b[..j] can produce a common string.
+    let width = b.len() + 1;
+    let mut reachable = vec![false; (a.len() + 1) * width];
+    reachable[0] = true;
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            if !reachable[i * width + j] {
+                continue;
+            }
+            let a_star = i < a.len() && a[i] == b'*';
+            let b_star = j < b.len() && b[j] == b'*';
+            if a_star {
+                reachable[(i + 1) * width + j] = true; // star matches nothing
+                if j < b.len() {
+                    reachable[i * width + j + 1] = true; // star eats b's next token
+                }
+            }
+            if b_star {
+                reachable[i * width + j + 1] = true;
+                if i < a.len() {
+                    reachable[(i + 1) * width + j] = true;
+                }
+            }
+            if i < a.len() && j < b.len() && !a_star && !b_star {
+                let (x, y) = (a[i], b[j]);
+                if x == b'?' || y == b'?' || x == y {
+                    reachable[(i + 1) * width + j + 1] = true;
+                }
+            }
+        }
+    }
+    reachable[a.len() * width + b.len()]
+}
+
+/// The literal part of a pattern before its first wildcard.
+pub fn literal_prefix(pattern: &str) -> &str {
+    match pattern.find(['*', '?']) {
+        Some(i) => &pattern[..i],
+        None => pattern,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_wildcards() {
+        assert!(glob_match("s3:Get*", "s3:GetObject", false));
+        assert!(glob_match("S3:get*", "s3:GetObject", true));
+        assert!(!glob_match("S3:get*", "s3:GetObject", false));
+        assert!(glob_match("*", "", false));
+        assert!(glob_match("a?c", "abc", false));
+        assert!(!glob_match("a?c", "ac", false));
+        assert!(glob_match(
+            "arn:aws:s3:::prod-*/*",
+            "arn:aws:s3:::prod-x/k/y",
+            false
+        ));
+        assert!(!glob_match(
+            "arn:aws:s3:::prod-*",
+            "arn:aws:s3:::dev-x",
+            false
+        ));
+        assert!(glob_match("*a*b*", "xxaxxbxx", false));
+        assert!(!glob_match("*a*b", "xxaxxbxx", false));
+    }
+
+    #[test]
+    fn intersects_globs() {
+        assert!(globs_intersect("arn:aws:s3:::*", "arn:aws:s3:::prod-*"));
+        assert!(globs_intersect("*", "arn:aws:kms:*:1:*"));
+        assert!(!globs_intersect("arn:aws:s3:::dev-*", "arn:aws:kms:*:1:*"));
+        assert!(globs_intersect(
+            "arn:aws:kms:us-east-1:1:key/*",
+            "arn:aws:kms:*:1:*"
+        ));
+        assert!(!globs_intersect(
+            "arn:aws:kms:us-east-1:2:key",
+            "arn:aws:kms:*:1:*"
+        ));
+        assert!(globs_intersect("a?c", "*c"));
+    }
+
+    #[test]
+    fn finds_literal_prefixes() {
+        assert_eq!(literal_prefix("arn:aws:s3:::b*"), "arn:aws:s3:::b");
+        assert_eq!(literal_prefix("abc"), "abc");
+    }
+}

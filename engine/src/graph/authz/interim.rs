@@ -1,0 +1,544 @@
+//! The interim evaluator: implements [`Authorizer`] on the snapshot's documents until
+//! the policy engine (`crate::policy`) offers the same questions. Each document is
+//! parsed once; a request walks the principal's identity policies, boundary, SCP levels,
+//! the resource policy and RCP levels (iam-evaluation.md, "The decision").
+
+use super::compiled::{Caller, CompiledPolicy, Context, Effects, Lookup, ResourceMatch};
+use super::{Authorizer, Decision, Layer, ResourcePolicyRule, Target, Tri, TrustedPrincipals, Why};
+use crate::graph::model::{Model, Principal, PrincipalIdx, PrincipalKind};
+use crate::snapshot::{DocId, Snapshot};
+
+/// Services whose resources resource control policies govern.
+const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
+
+/// The interim evaluator over one snapshot.
+pub struct InterimAuthorizer<'m> {
+    model: &'m Model,
+    policies: Vec<Option<CompiledPolicy>>,
+    principal_specific: Vec<bool>,
+    /// Documents that failed to parse, with the error (reported as coverage problems).
+    pub errors: Vec<(DocId, String)>,
+}
+
+impl<'m> InterimAuthorizer<'m> {
+    /// Compiles every document of the snapshot once.
+    pub fn new(snapshot: &Snapshot, model: &'m Model) -> Self {
+        let mut errors = Vec::new();
+        let policies: Vec<Option<CompiledPolicy>> = snapshot
+            .documents
+            .iter()
+            .map(|(id, text)| match CompiledPolicy::parse(text.as_str()) {
+                Ok(policy) => Some(policy),
+                Err(error) => {
+                    errors.push((id, error));
+                    None
+                }
+            })
+            .collect();
+        let principal_specific = policies
+            .iter()
+            .map(|p| {
+                p.as_ref()
+                    .is_some_and(CompiledPolicy::is_principal_specific)
+            })
+            .collect();
+        InterimAuthorizer {
+            model,
+            policies,
+            principal_specific,
+            errors,
+        }
+    }
+
+    fn policy(&self, id: DocId) -> Option<&CompiledPolicy> {
+        self.policies.get(id.0 as usize).and_then(Option::as_ref)
+    }
+
+    fn evaluate(
+        &self,
+        document: DocId,
+        action: &str,
+        resource: ResourceMatch<'_>,
+        caller: Option<Caller<'_>>,
+        context: &dyn Context,
+    ) -> Effects {
+        match self.policy(document) {
+            Some(policy) => policy.evaluate(action, resource, caller, context),
+            None => Effects::default(),
+        }
+    }
+
+    /// Every level must allow; denies anywhere count.
+    fn org_levels(
+        &self,
+        levels: &[Vec<DocId>],
+        layer: Layer,
+        action: &str,
+        resource: ResourceMatch<'_>,
+        context: &dyn Context,
+        denies: &mut Denies,
+    ) -> Tri {
+        let mut all = Tri::Yes;
+        for level in levels {
+            if level.is_empty() {
+                // A level with nothing attached is impossible in AWS (FullAWSAccess
+                // cannot be detached without a replacement): missing data, not a deny.
+                continue;
+            }
+            let mut any = Tri::No;
+            for &document in level {
+                let effects = self.evaluate(document, action, resource, None, context);
+                denies.add(&effects, layer, document);
+                any = any.or(effects.allow);
+            }
+            all = all.and(any);
+        }
+        all
+    }
+
+    fn request(
+        &self,
+        principal_index: PrincipalIdx,
+        action: &str,
+        target: &Target<'_>,
+    ) -> Decision {
+        let principal = self.model.principal(principal_index);
+        let account = self.model.account_id(principal_index);
+        let context = RequestContext {
+            model: self.model,
+            principal,
+            account,
+            target: Some(target),
+            claims: target.extra,
+        };
+        let resource = if target.is_abstract {
+            ResourceMatch::Abstract(target.arn)
+        } else {
+            ResourceMatch::Arn(target.arn)
+        };
+        let mut denies = Denies::default();
+        let mut identity = Tri::No;
+        let mut allow_why = Why::NOTHING;
+        for attached in &principal.policies {
+            let effects = self.evaluate(attached.document, action, resource, None, &context);
+            denies.add(&effects, Layer::Identity, attached.document);
+            if let Some(statement) = effects.allow_statement {
+                if allow_why.document.is_none() || (effects.allow.is_yes() && !identity.is_yes()) {
+                    allow_why = Why {
+                        layer: Layer::Identity,
+                        document: Some(attached.document),
+                        statement,
+                    };
+                }
+            }
+            identity = identity.or(effects.allow);
+        }
+        let boundary = match principal.boundary {
+            None => Tri::Yes,
+            Some(document) => {
+                let effects = self.evaluate(document, action, resource, None, &context);
+                denies.add(&effects, Layer::Boundary, document);
+                effects.allow
+            }
+        };
+        let account_info = &self.model.accounts[principal.account as usize];
+        let scp = if principal.service_linked {
+            Tri::Yes
+        } else {
+            self.org_levels(
+                &account_info.scp_levels,
+                Layer::Scp,
+                action,
+                resource,
+                &context,
+                &mut denies,
+            )
+        };
+        let caller = Caller::Iam {
+            arn: &principal.arn,
+            account,
+        };
+        let (direct, via_account) = match target.policy {
+            Some(document) => {
+                let effects = self.evaluate(document, action, resource, Some(caller), &context);
+                denies.add(&effects, Layer::Resource, document);
+                if effects.allow_statement.is_some() && !identity.is_yes() {
+                    allow_why = Why {
+                        layer: Layer::Resource,
+                        document: Some(document),
+                        statement: effects.allow_statement.unwrap_or(0),
+                    };
+                }
+                (effects.allow, effects.allow_via_account)
+            }
+            // An uncollected resource's policy: assumed not to grant on its own (that
+            // would make every such resource reachable by everyone), but needed, and
+            // unknown, across accounts and for key policies.
+            None if target.is_abstract => (Tri::No, Tri::maybe("resource-policy-not-collected")),
+            None => (Tri::No, Tri::No),
+        };
+        let same_account = target.account.is_none_or(|a| a == account);
+        let identity_side = identity.and(boundary.clone());
+        let identity_blocked = identity_side.is_no();
+        let granted = match (target.rule, same_account) {
+            (ResourcePolicyRule::Optional, true) => identity_side.or(direct),
+            (ResourcePolicyRule::Required, true) => direct.or(via_account.and(identity_side)),
+            (_, false) => identity_side.and(direct.or(via_account)),
+        };
+        let rcp = match target.account.and_then(|a| self.model.account_by_id.get(a)) {
+            Some(&resource_account) if RCP_SERVICES.contains(&target.service) => {
+                let levels = &self.model.accounts[resource_account as usize].rcp_levels;
+                self.org_levels(levels, Layer::Rcp, action, resource, &context, &mut denies)
+            }
+            _ => Tri::Yes,
+        };
+        let granted = granted.and(scp.clone()).and(rcp.clone());
+        if granted.is_no() && allow_why.document.is_some() && !identity_blocked {
+            // Explain the layer that blocked an allowed identity request.
+            if scp.is_no() {
+                allow_why = Why {
+                    layer: Layer::Scp,
+                    document: None,
+                    statement: 0,
+                };
+            } else if boundary.is_no() {
+                allow_why = Why {
+                    layer: Layer::Boundary,
+                    document: principal.boundary,
+                    statement: 0,
+                };
+            }
+        }
+        denies.decide(granted, allow_why)
+    }
+}
+
+/// Denies gathered across layers.
+#[derive(Default)]
+struct Denies {
+    deny: Tri,
+    why: Option<Why>,
+}
+
+impl Denies {
+    fn add(&mut self, effects: &Effects, layer: Layer, document: DocId) {
+        if effects.deny.is_no() {
+            return;
+        }
+        if self.why.is_none() || (effects.deny.is_yes() && !self.deny.is_yes()) {
+            self.why = Some(Why {
+                layer,
+                document: Some(document),
+                statement: effects.deny_statement.unwrap_or(0),
+            });
+        }
+        self.deny = std::mem::take(&mut self.deny).or(effects.deny.clone());
+    }
+
+    fn decide(self, granted: Tri, allow_why: Why) -> Decision {
+        if self.deny.is_yes() {
+            return Decision::Deny(self.why.unwrap_or(Why::NOTHING));
+        }
+        match granted.and(self.deny.negate()) {
+            Tri::Yes => Decision::Allow(allow_why),
+            Tri::Maybe(keys) => Decision::Conditional(keys, allow_why),
+            Tri::No => Decision::Deny(allow_why),
+        }
+    }
+}
+
+/// The request context: what the snapshot knows about the principal and the resource.
+struct RequestContext<'a> {
+    model: &'a Model,
+    principal: &'a Principal,
+    account: &'a str,
+    target: Option<&'a Target<'a>>,
+    claims: &'a [(String, String)],
+}
+
+impl Context for RequestContext<'_> {
+    fn lookup(&self, key: &str) -> Lookup<'_> {
+        let principal = self.principal;
+        match key {
+            "aws:principalarn" => Lookup::Value(&principal.arn),
+            "aws:principalaccount" => Lookup::Value(self.account),
+            "aws:principalorgid" => {
+                match (&self.model.organization_id, self.in_org(self.account)) {
+                    (Some(id), true) => Lookup::Value(id),
+                    (Some(_), false) => Lookup::Absent,
+                    (None, _) => Lookup::Unknown,
+                }
+            }
+            "aws:principaltype" => Lookup::Value(match principal.kind {
+                PrincipalKind::User | PrincipalKind::Group => "User",
+                PrincipalKind::Role => "AssumedRole",
+            }),
+            "aws:principalisawsservice" => Lookup::Value("false"),
+            "aws:username" => match principal.kind {
+                PrincipalKind::User => Lookup::Value(&principal.name),
+                PrincipalKind::Role => Lookup::Absent,
+                // A group's permissions are evaluated for some future member.
+                PrincipalKind::Group => Lookup::Unknown,
+            },
+            "aws:userid" if principal.kind == PrincipalKind::User => {
+                Lookup::Value(&principal.unique_id)
+            }
+            "aws:resourceaccount" => match self.target.and_then(|t| t.account) {
+                Some(account) => Lookup::Value(account),
+                None => Lookup::Unknown,
+            },
+            "aws:resourceorgid" => match (
+                &self.model.organization_id,
+                self.target.and_then(|t| t.account),
+            ) {
+                (Some(id), Some(account)) if self.in_org(account) => Lookup::Value(id),
+                _ => Lookup::Unknown,
+            },
+            _ => {
+                if let Some(tag) = key.strip_prefix("aws:principaltag/") {
+                    return match principal
+                        .tags
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(tag))
+                    {
+                        Some((_, v)) => Lookup::Value(v),
+                        None => Lookup::Absent,
+                    };
+                }
+                if let Some(tag) = key.strip_prefix("aws:resourcetag/") {
+                    return match self.target.and_then(|t| t.tags) {
+                        Some(tags) => {
+                            match tags.iter().find(|(k, _)| k.eq_ignore_ascii_case(tag)) {
+                                Some((_, v)) => Lookup::Value(v),
+                                None => Lookup::Absent,
+                            }
+                        }
+                        None => Lookup::Unknown,
+                    };
+                }
+                match self.claims.iter().find(|(k, _)| k == key) {
+                    Some((_, v)) => Lookup::Value(v),
+                    None => Lookup::Unknown,
+                }
+            }
+        }
+    }
+}
+
+impl RequestContext<'_> {
+    fn in_org(&self, account: &str) -> bool {
+        self.model
+            .account_by_id
+            .get(account)
+            .is_some_and(|&a| self.model.accounts[a as usize].in_organization)
+    }
+}
+
+/// The context of a request made by a service or a web identity: only the claims given.
+struct ClaimsContext<'a>(&'a [(String, String)]);
+
+impl Context for ClaimsContext<'_> {
+    fn lookup(&self, key: &str) -> Lookup<'_> {
+        match self.0.iter().find(|(k, _)| k == key) {
+            Some((_, v)) => Lookup::Value(v),
+            None => Lookup::Unknown,
+        }
+    }
+}
+
+impl Authorizer for InterimAuthorizer<'_> {
+    fn authorize(&self, principal: PrincipalIdx, action: &str, target: &Target<'_>) -> Decision {
+        self.request(principal, action, target)
+    }
+
+    fn assume_role(&self, caller: PrincipalIdx, role: PrincipalIdx) -> Decision {
+        let role_principal = self.model.principal(role);
+        let Some(trust) = role_principal.trust else {
+            return Decision::Deny(Why::NOTHING);
+        };
+        if role_principal.service_linked {
+            return Decision::Deny(Why::NOTHING);
+        }
+        let target = Target {
+            arn: &role_principal.arn,
+            account: Some(self.model.account_id(role)),
+            service: "sts",
+            policy: Some(trust),
+            rule: ResourcePolicyRule::Required,
+            tags: Some(&role_principal.tags),
+            is_abstract: false,
+            extra: &[],
+        };
+        self.request(caller, "sts:assumerole", &target)
+    }
+
+    fn web_identity(
+        &self,
+        role: PrincipalIdx,
+        provider_arn: &str,
+        claims: &[(String, String)],
+    ) -> Decision {
+        self.trust_only(
+            role,
+            "sts:assumerolewithwebidentity",
+            Caller::Federated(provider_arn),
+            claims,
+        )
+    }
+
+    fn trusts_service(&self, role: PrincipalIdx, service: &str, source_account: &str) -> Decision {
+        let claims = [("aws:sourceaccount".to_string(), source_account.to_string())];
+        self.trust_only(role, "sts:assumerole", Caller::Service(service), &claims)
+    }
+
+    fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool {
+        self.model.principal(principal).policies.iter().any(|p| {
+            self.policy(p.document)
+                .is_some_and(|c| c.may_allow(action_pattern))
+        })
+    }
+
+    fn equivalence_key(&self, principal: PrincipalIdx) -> Vec<u32> {
+        let p = self.model.principal(principal);
+        let specific = p
+            .policies
+            .iter()
+            .map(|a| a.document)
+            .chain(p.boundary)
+            .any(|d| {
+                self.principal_specific
+                    .get(d.0 as usize)
+                    .copied()
+                    .unwrap_or(false)
+            });
+        let mut key = vec![p.account, u32::from(p.service_linked)];
+        key.push(p.boundary.map_or(u32::MAX, |d| d.0));
+        key.extend(p.policies.iter().map(|a| a.document.0));
+        if specific {
+            key.push(u32::MAX);
+            key.push(principal);
+        }
+        key
+    }
+
+    fn trusted_principals(&self, role: PrincipalIdx) -> TrustedPrincipals {
+        let mut trusted = TrustedPrincipals::default();
+        let Some(policy) = self
+            .model
+            .principal(role)
+            .trust
+            .and_then(|d| self.policy(d))
+        else {
+            return trusted;
+        };
+        for statement in &policy.statements {
+            if !statement.allow || !statement.matches_action("sts:assumerole") {
+                continue;
+            }
+            let Some(principals) = &statement.principals else {
+                continue;
+            };
+            if statement.not_principal || principals.any {
+                trusted.any = true;
+                continue;
+            }
+            for entry in &principals.aws {
+                if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
+                    trusted.accounts.push(entry.clone());
+                } else if let Some(account) = entry
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|rest| rest.strip_suffix(":root"))
+                {
+                    trusted.accounts.push(account.to_string());
+                } else {
+                    trusted.arns.push(entry.clone());
+                }
+            }
+        }
+        trusted.accounts.sort();
+        trusted.accounts.dedup();
+        trusted.arns.sort();
+        trusted.arns.dedup();
+        trusted
+    }
+
+    fn resource_policy_principals(&self, document: DocId) -> (Vec<String>, bool) {
+        let Some(policy) = self.policy(document) else {
+            return (Vec::new(), false);
+        };
+        let mut named: Vec<String> = policy
+            .statements
+            .iter()
+            .filter_map(|s| s.principals.as_ref())
+            .flat_map(|p| p.aws.iter())
+            .filter(|e| e.starts_with("arn:") && !e.ends_with(":root"))
+            .cloned()
+            .collect();
+        named.sort();
+        named.dedup();
+        let specific =
+            policy.is_principal_specific() || policy.statements.iter().any(|s| s.not_principal);
+        (named, specific)
+    }
+
+    fn explain(&self, principal: Option<PrincipalIdx>, why: Why) -> String {
+        let principal = principal.map(|p| self.model.principal(p));
+        let statement = |document: Option<DocId>| {
+            let sid = document
+                .and_then(|d| self.policy(d))
+                .and_then(|p| p.statements.get(why.statement))
+                .and_then(|s| s.sid.clone());
+            match sid {
+                Some(sid) => format!("statement {} (Sid {sid})", why.statement),
+                None => format!("statement {}", why.statement),
+            }
+        };
+        match why.layer {
+            Layer::None => "no policy allows it".to_string(),
+            Layer::Identity => {
+                let label = principal
+                    .and_then(|p| p.policies.iter().find(|a| Some(a.document) == why.document))
+                    .map_or("an identity policy", |a| a.label.as_str());
+                format!("{label}, {}", statement(why.document))
+            }
+            Layer::Boundary => format!("the permissions boundary, {}", statement(why.document)),
+            Layer::Scp => match why.document {
+                Some(d) => format!("an SCP, {}", statement(Some(d))),
+                None => "the SCPs do not allow it".to_string(),
+            },
+            Layer::Rcp => format!("an RCP, {}", statement(why.document)),
+            Layer::Resource => format!("the resource policy, {}", statement(why.document)),
+        }
+    }
+}
+
+impl InterimAuthorizer<'_> {
+    fn trust_only(
+        &self,
+        role: PrincipalIdx,
+        action: &str,
+        caller: Caller<'_>,
+        claims: &[(String, String)],
+    ) -> Decision {
+        let role_principal = self.model.principal(role);
+        let Some(trust) = role_principal.trust else {
+            return Decision::Deny(Why::NOTHING);
+        };
+        let context = ClaimsContext(claims);
+        let effects = self.evaluate(
+            trust,
+            action,
+            ResourceMatch::Arn(&role_principal.arn),
+            Some(caller),
+            &context,
+        );
+        let mut denies = Denies::default();
+        denies.add(&effects, Layer::Resource, trust);
+        let why = Why {
+            layer: Layer::Resource,
+            document: Some(trust),
+            statement: effects.allow_statement.unwrap_or(0),
+        };
+        denies.decide(effects.allow, why)
+    }
+}

@@ -1,0 +1,735 @@
+//! Privilege escalation (privesc.md): the catalogue of techniques as data, and the
+//! edges it yields. Adding a technique is one entry in [`CATALOGUE`].
+//!
+//! Every required permission is evaluated with the [`Authorizer`] (identity policies,
+//! boundary, SCPs, resource policies): the edge exists when all are possible, and is
+//! conditional when any is conditional.
+
+use super::authz::{any_resource_pattern, Authorizer, Decision, Target};
+use super::builder::GraphBuilder;
+use super::model::{Model, PrincipalIdx, PrincipalKind};
+use super::node::{NodeId, NodeKind};
+use super::{status_of, weaker, EdgeKind, SelfEscalation, Status};
+use crate::snapshot::Snapshot;
+use rayon::prelude::*;
+
+/// The technique codes of privesc.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Code {
+    /// Raises the identity's own permissions.
+    SelfEscalation,
+    /// Becomes another principal.
+    PrincipalAccess,
+    /// Runs code as a role it passes to a new compute resource.
+    NewPassRole,
+    /// Runs code as the role of an existing resource.
+    ExistingPassRole,
+}
+
+impl Code {
+    /// `SE`, `PA`, `NP`, `EP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::SelfEscalation => "SE",
+            Code::PrincipalAccess => "PA",
+            Code::NewPassRole => "NP",
+            Code::ExistingPassRole => "EP",
+        }
+    }
+}
+
+/// Which principals can use a technique.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// Users, roles and groups (a group stands for a future member).
+    Any,
+    /// Users only.
+    User,
+    /// Roles only.
+    Role,
+}
+
+/// The resource a required action must be allowed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum On {
+    /// Some resource of the action's service in the actor's account (the new resource
+    /// it creates).
+    Anything,
+    /// The candidate target (user, role, group, instance, function, task, cluster).
+    Target,
+    /// One of the customer managed policies attached to the actor (or its groups).
+    OwnCustomerPolicy,
+    /// One of the groups the actor (a user) is in.
+    OwnGroup,
+}
+
+/// One required permission.
+#[derive(Debug, Clone, Copy)]
+pub struct Requirement {
+    /// The action, lower case.
+    pub action: &'static str,
+    /// Where it must be allowed.
+    pub on: On,
+}
+
+/// What a technique acts on and yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Targets {
+    /// The actor itself: it becomes administrator of its account (SE).
+    Itself,
+    /// Another user of the account: the actor becomes it.
+    Users,
+    /// Another role of the account: the actor becomes it.
+    Roles,
+    /// A group of the account the actor is not in: it gains the group's permissions.
+    Groups,
+    /// A role of the account trusting this service principal, passed with
+    /// `iam:PassRole` (NP).
+    RolesTrusting(&'static str),
+    /// An EC2 instance of the account: the actor runs code on it.
+    Instances,
+    /// A Lambda function of the account: the actor runs code as it.
+    Functions,
+    /// A task definition with running tasks in the account: the actor execs into them.
+    RunningTasks,
+    /// Every service account of an EKS cluster of the account: the actor becomes
+    /// cluster administrator.
+    ClusterWorkloads,
+    /// Another user or role of the account whose policies the actor can write: admin
+    /// when the actor can also become it (recorded, not an edge).
+    PolicyOf(PrincipalKind),
+}
+
+/// Extra conditions on a candidate that are not permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precondition {
+    /// None.
+    None,
+    /// The passed role is in an instance profile already.
+    RoleInInstanceProfile,
+    /// The user has no console password (or it is unknown).
+    NoConsolePassword,
+    /// The user has a console password (or it is unknown).
+    HasConsolePassword,
+    /// The policy has stored non-default versions.
+    PolicyHasOtherVersions,
+}
+
+/// A privilege-escalation technique.
+#[derive(Debug, Clone, Copy)]
+pub struct Technique {
+    /// Its stable name (edge kind `privesc:<name>`).
+    pub name: &'static str,
+    /// SE, PA, NP or EP.
+    pub code: Code,
+    /// Who can use it.
+    pub actor: Actor,
+    /// What it needs, all of it.
+    pub requires: &'static [Requirement],
+    /// What it acts on.
+    pub targets: Targets,
+    /// A non-permission precondition.
+    pub precondition: Precondition,
+    /// What the attacker does, in words.
+    pub description: &'static str,
+}
+
+const fn req(action: &'static str, on: On) -> Requirement {
+    Requirement { action, on }
+}
+
+const fn np(
+    name: &'static str,
+    service: &'static str,
+    requires: &'static [Requirement],
+    description: &'static str,
+) -> Technique {
+    Technique {
+        name,
+        code: Code::NewPassRole,
+        actor: Actor::Any,
+        requires,
+        targets: Targets::RolesTrusting(service),
+        precondition: Precondition::None,
+        description,
+    }
+}
+
+const fn ep(
+    name: &'static str,
+    targets: Targets,
+    requires: &'static [Requirement],
+    description: &'static str,
+) -> Technique {
+    Technique {
+        name,
+        code: Code::ExistingPassRole,
+        actor: Actor::Any,
+        requires,
+        targets,
+        precondition: Precondition::None,
+        description,
+    }
+}
+
+const fn se(
+    name: &'static str,
+    actor: Actor,
+    requires: &'static [Requirement],
+    precondition: Precondition,
+    description: &'static str,
+) -> Technique {
+    Technique {
+        name,
+        code: Code::SelfEscalation,
+        actor,
+        requires,
+        targets: Targets::Itself,
+        precondition,
+        description,
+    }
+}
+
+const fn pa(
+    name: &'static str,
+    actor: Actor,
+    targets: Targets,
+    requires: &'static [Requirement],
+    precondition: Precondition,
+    description: &'static str,
+) -> Technique {
+    Technique {
+        name,
+        code: Code::PrincipalAccess,
+        actor,
+        requires,
+        targets,
+        precondition,
+        description,
+    }
+}
+
+use On::{Anything, OwnCustomerPolicy, OwnGroup, Target as T};
+
+const PASS: Requirement = req("iam:passrole", T);
+
+/// The catalogue.
+pub const CATALOGUE: &[Technique] = &[
+    // IAM, self (SE).
+    se("iam:CreatePolicyVersion", Actor::Any, &[req("iam:createpolicyversion", OwnCustomerPolicy)], Precondition::None,
+        "writes a new default version of a customer managed policy attached to itself"),
+    se("iam:SetDefaultPolicyVersion", Actor::Any, &[req("iam:setdefaultpolicyversion", OwnCustomerPolicy)], Precondition::PolicyHasOtherVersions,
+        "switches a policy attached to itself to another stored version"),
+    se("iam:AttachUserPolicy", Actor::User, &[req("iam:attachuserpolicy", T)], Precondition::None,
+        "attaches AdministratorAccess to itself"),
+    se("iam:AttachRolePolicy", Actor::Role, &[req("iam:attachrolepolicy", T)], Precondition::None,
+        "attaches AdministratorAccess to itself"),
+    se("iam:AttachGroupPolicy", Actor::User, &[req("iam:attachgrouppolicy", OwnGroup)], Precondition::None,
+        "attaches AdministratorAccess to its own group"),
+    se("iam:PutUserPolicy", Actor::User, &[req("iam:putuserpolicy", T)], Precondition::None,
+        "writes an inline admin policy on itself"),
+    se("iam:PutRolePolicy", Actor::Role, &[req("iam:putrolepolicy", T)], Precondition::None,
+        "writes an inline admin policy on itself"),
+    se("iam:PutGroupPolicy", Actor::User, &[req("iam:putgrouppolicy", OwnGroup)], Precondition::None,
+        "writes an inline admin policy on its own group"),
+    // IAM, others (PA).
+    pa("iam:AddUserToGroup", Actor::User, Targets::Groups, &[req("iam:addusertogroup", T)], Precondition::None,
+        "adds itself to the group"),
+    pa("iam:CreateAccessKey", Actor::Any, Targets::Users, &[req("iam:createaccesskey", T)], Precondition::None,
+        "creates an access key for the user"),
+    pa("iam:CreateLoginProfile", Actor::Any, Targets::Users, &[req("iam:createloginprofile", T)], Precondition::NoConsolePassword,
+        "gives the user a console password"),
+    pa("iam:UpdateLoginProfile", Actor::Any, Targets::Users, &[req("iam:updateloginprofile", T)], Precondition::HasConsolePassword,
+        "resets the user's console password"),
+    pa("iam:UpdateAssumeRolePolicy", Actor::Any, Targets::Roles, &[req("iam:updateassumerolepolicy", T)], Precondition::None,
+        "rewrites the role's trust policy to trust itself, then assumes it"),
+    pa("iam:AttachRolePolicy (other role)", Actor::Any, Targets::PolicyOf(PrincipalKind::Role), &[req("iam:attachrolepolicy", T)], Precondition::None,
+        "attaches AdministratorAccess to a role it can become"),
+    pa("iam:PutRolePolicy (other role)", Actor::Any, Targets::PolicyOf(PrincipalKind::Role), &[req("iam:putrolepolicy", T)], Precondition::None,
+        "writes an admin inline policy on a role it can become"),
+    pa("iam:AttachUserPolicy (other user)", Actor::Any, Targets::PolicyOf(PrincipalKind::User), &[req("iam:attachuserpolicy", T)], Precondition::None,
+        "attaches AdministratorAccess to a user it can become"),
+    pa("iam:PutUserPolicy (other user)", Actor::Any, Targets::PolicyOf(PrincipalKind::User), &[req("iam:putuserpolicy", T)], Precondition::None,
+        "writes an admin inline policy on a user it can become"),
+    // Compute with a passed role (NP).
+    Technique {
+        name: "ec2:RunInstances",
+        code: Code::NewPassRole,
+        actor: Actor::Any,
+        requires: &[PASS, req("ec2:runinstances", Anything)],
+        targets: Targets::RolesTrusting("ec2.amazonaws.com"),
+        precondition: Precondition::RoleInInstanceProfile,
+        description: "launches an instance with the role's instance profile and reads its credentials",
+    },
+    np("ec2:RunInstances+CreateInstanceProfile", "ec2.amazonaws.com",
+        &[PASS, req("ec2:runinstances", Anything), req("iam:createinstanceprofile", Anything), req("iam:addroletoinstanceprofile", Anything)],
+        "creates an instance profile for the role and launches an instance with it"),
+    Technique {
+        name: "autoscaling:CreateLaunchConfiguration",
+        code: Code::NewPassRole,
+        actor: Actor::Any,
+        requires: &[PASS, req("autoscaling:createlaunchconfiguration", Anything), req("autoscaling:createautoscalinggroup", Anything)],
+        targets: Targets::RolesTrusting("ec2.amazonaws.com"),
+        precondition: Precondition::RoleInInstanceProfile,
+        description: "creates a launch configuration with the role's profile and an Auto Scaling group that launches it",
+    },
+    np("lambda:CreateFunction+InvokeFunction", "lambda.amazonaws.com",
+        &[PASS, req("lambda:createfunction", Anything), req("lambda:invokefunction", Anything)],
+        "creates a function with the role and invokes it"),
+    np("lambda:CreateFunction+CreateEventSourceMapping", "lambda.amazonaws.com",
+        &[PASS, req("lambda:createfunction", Anything), req("lambda:createeventsourcemapping", Anything)],
+        "creates a function with the role, triggered by an event source"),
+    np("lambda:CreateFunction+AddPermission", "lambda.amazonaws.com",
+        &[PASS, req("lambda:createfunction", Anything), req("lambda:addpermission", Anything)],
+        "creates a function with the role and lets itself invoke it"),
+    np("cloudformation:CreateStack", "cloudformation.amazonaws.com",
+        &[PASS, req("cloudformation:createstack", Anything)],
+        "creates a stack that runs with the role"),
+    np("codebuild:CreateProject+StartBuild", "codebuild.amazonaws.com",
+        &[PASS, req("codebuild:createproject", Anything), req("codebuild:startbuild", Anything)],
+        "creates a build project with the role and runs a build"),
+    np("glue:CreateDevEndpoint", "glue.amazonaws.com",
+        &[PASS, req("glue:createdevendpoint", Anything)],
+        "creates a Glue development endpoint with the role and logs into it"),
+    np("glue:CreateJob+StartJobRun", "glue.amazonaws.com",
+        &[PASS, req("glue:createjob", Anything), req("glue:startjobrun", Anything)],
+        "creates a Glue job with the role and runs it"),
+    np("sagemaker:CreateNotebookInstance", "sagemaker.amazonaws.com",
+        &[PASS, req("sagemaker:createnotebookinstance", Anything), req("sagemaker:createpresignednotebookinstanceurl", Anything)],
+        "creates a notebook instance with the role and opens it"),
+    np("sagemaker:CreateTrainingJob", "sagemaker.amazonaws.com",
+        &[PASS, req("sagemaker:createtrainingjob", Anything)],
+        "runs a training job with the role"),
+    np("sagemaker:CreateProcessingJob", "sagemaker.amazonaws.com",
+        &[PASS, req("sagemaker:createprocessingjob", Anything)],
+        "runs a processing job with the role"),
+    np("ecs:RegisterTaskDefinition+RunTask", "ecs-tasks.amazonaws.com",
+        &[PASS, req("ecs:registertaskdefinition", Anything), req("ecs:runtask", Anything)],
+        "registers a task definition with the role as task role and runs it"),
+    np("ecs:RegisterTaskDefinition+StartTask", "ecs-tasks.amazonaws.com",
+        &[PASS, req("ecs:registertaskdefinition", Anything), req("ecs:starttask", Anything)],
+        "registers a task definition with the role and starts it on a container instance"),
+    np("ecs:RegisterTaskDefinition+CreateService", "ecs-tasks.amazonaws.com",
+        &[PASS, req("ecs:registertaskdefinition", Anything), req("ecs:createservice", Anything)],
+        "registers a task definition with the role and creates a service running it"),
+    np("eks:CreatePodIdentityAssociation", "pods.eks.amazonaws.com",
+        &[PASS, req("eks:createpodidentityassociation", Anything)],
+        "associates the role with a service account it controls"),
+    np("datapipeline:CreatePipeline", "datapipeline.amazonaws.com",
+        &[PASS, req("datapipeline:createpipeline", Anything), req("datapipeline:putpipelinedefinition", Anything), req("datapipeline:activatepipeline", Anything)],
+        "creates and activates a pipeline running with the role"),
+    np("apprunner:CreateService", "tasks.apprunner.amazonaws.com",
+        &[PASS, req("apprunner:createservice", Anything)],
+        "creates an App Runner service with the role as instance role"),
+    np("bedrock-agentcore:CreateCodeInterpreter", "bedrock-agentcore.amazonaws.com",
+        &[PASS, req("bedrock-agentcore:createcodeinterpreter", Anything), req("bedrock-agentcore:startcodeinterpretersession", Anything), req("bedrock-agentcore:invokecodeinterpreter", Anything)],
+        "creates a code interpreter with the role and runs code in it"),
+    // Existing resources (EP).
+    ep("ssm:SendCommand", Targets::Instances, &[req("ssm:sendcommand", T)],
+        "runs a command on the instance through SSM"),
+    ep("ssm:StartSession", Targets::Instances, &[req("ssm:startsession", T)],
+        "opens a shell on the instance through Session Manager"),
+    ep("ec2-instance-connect:SendSSHPublicKey", Targets::Instances, &[req("ec2-instance-connect:sendsshpublickey", T)],
+        "pushes an SSH key to the instance and logs in"),
+    ep("ec2:ModifyInstanceAttribute", Targets::Instances,
+        &[req("ec2:modifyinstanceattribute", T), req("ec2:stopinstances", T), req("ec2:startinstances", T)],
+        "replaces the instance's user data and restarts it"),
+    ep("lambda:UpdateFunctionCode", Targets::Functions,
+        &[req("lambda:updatefunctioncode", T), req("lambda:invokefunction", T)],
+        "replaces the function's code and invokes it"),
+    ep("ecs:ExecuteCommand", Targets::RunningTasks, &[req("ecs:executecommand", T)],
+        "opens a shell in a running task"),
+    ep("eks:CreateAccessEntry", Targets::ClusterWorkloads,
+        &[req("eks:createaccessentry", T), req("eks:associateaccesspolicy", T)],
+        "makes itself cluster administrator and takes over every workload"),
+];
+
+/// A candidate target of a technique.
+struct Candidate {
+    /// The node the edge goes to (for `Itself` and `PolicyOf`: the principal's node).
+    node: NodeId,
+    /// The ARN `On::Target` refers to.
+    arn: String,
+    /// The principal behind the node, for roles and users.
+    principal: Option<PrincipalIdx>,
+}
+
+/// Per-account candidates for every kind of target.
+#[derive(Default)]
+struct AccountTargets {
+    users: Vec<PrincipalIdx>,
+    roles: Vec<PrincipalIdx>,
+    groups: Vec<PrincipalIdx>,
+    instances: Vec<(NodeId, String)>,
+    functions: Vec<(NodeId, String)>,
+    running_tasks: Vec<(NodeId, String)>,
+    clusters: Vec<(String, Vec<NodeId>)>,
+}
+
+fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
+    let model = builder.model;
+    let graph = &builder.graph;
+    let mut targets: Vec<AccountTargets> = (0..model.accounts.len())
+        .map(|_| AccountTargets::default())
+        .collect();
+    for (index, principal) in model.principals.iter().enumerate() {
+        let t = &mut targets[principal.account as usize];
+        match principal.kind {
+            PrincipalKind::User => t.users.push(index as PrincipalIdx),
+            PrincipalKind::Role if !principal.service_linked => t.roles.push(index as PrincipalIdx),
+            PrincipalKind::Role => {}
+            PrincipalKind::Group => t.groups.push(index as PrincipalIdx),
+        }
+    }
+    for (id, node) in graph.nodes.iter().enumerate() {
+        let t = &mut targets[node.account as usize];
+        match node.kind {
+            NodeKind::Ec2Instance => t.instances.push((id as NodeId, node.id.clone())),
+            NodeKind::LambdaFunction => t.functions.push((id as NodeId, node.id.clone())),
+            _ => {}
+        }
+    }
+    for (a, account) in builder.snapshot.accounts.iter().enumerate() {
+        for cluster in &account.compute.ecs_clusters {
+            for task in &cluster.tasks {
+                if let Some(node) = graph.node_by_id(&task.task_definition_arn) {
+                    targets[a].running_tasks.push((node, task.arn.clone()));
+                }
+            }
+        }
+        for cluster in &account.compute.eks_clusters {
+            let workloads = super::workloads::service_accounts_of(cluster)
+                .iter()
+                .filter_map(|(ns, sa)| {
+                    graph.node_by_id(&super::workloads::service_account_id(&cluster.name, ns, sa))
+                })
+                .collect();
+            targets[a].clusters.push((cluster.arn.clone(), workloads));
+        }
+    }
+    targets
+}
+
+fn candidates(
+    technique: &Technique,
+    actor: PrincipalIdx,
+    model: &Model,
+    targets: &AccountTargets,
+) -> Vec<Candidate> {
+    let principal_candidate = |p: PrincipalIdx| Candidate {
+        node: p,
+        arn: model.principal(p).arn.clone(),
+        principal: Some(p),
+    };
+    let resource_candidate = |(node, arn): &(NodeId, String)| Candidate {
+        node: *node,
+        arn: arn.clone(),
+        principal: None,
+    };
+    let actor_principal = model.principal(actor);
+    match technique.targets {
+        Targets::Itself => vec![principal_candidate(actor)],
+        Targets::Users => targets
+            .users
+            .iter()
+            .copied()
+            .filter(|&u| u != actor)
+            .map(principal_candidate)
+            .collect(),
+        Targets::Roles | Targets::RolesTrusting(_) => targets
+            .roles
+            .iter()
+            .copied()
+            .filter(|&r| r != actor)
+            .map(principal_candidate)
+            .collect(),
+        Targets::PolicyOf(kind) => {
+            let list = if kind == PrincipalKind::Role {
+                &targets.roles
+            } else {
+                &targets.users
+            };
+            list.iter()
+                .copied()
+                .filter(|&r| r != actor)
+                .map(principal_candidate)
+                .collect()
+        }
+        Targets::Groups => targets
+            .groups
+            .iter()
+            .copied()
+            .filter(|&g| !actor_principal.groups.contains(&model.principal(g).name))
+            .map(principal_candidate)
+            .collect(),
+        Targets::Instances => targets.instances.iter().map(resource_candidate).collect(),
+        Targets::Functions => targets.functions.iter().map(resource_candidate).collect(),
+        Targets::RunningTasks => targets
+            .running_tasks
+            .iter()
+            .map(resource_candidate)
+            .collect(),
+        Targets::ClusterWorkloads => targets
+            .clusters
+            .iter()
+            .flat_map(|(arn, nodes)| {
+                nodes.iter().map(move |&node| Candidate {
+                    node,
+                    arn: arn.clone(),
+                    principal: None,
+                })
+            })
+            .collect(),
+    }
+}
+
+/// The best of several alternatives (allow, then conditional, then deny).
+fn best(decisions: impl Iterator<Item = Decision>) -> Decision {
+    let mut result = Decision::Deny(super::authz::Why::NOTHING);
+    for decision in decisions {
+        match (&result, &decision) {
+            (_, Decision::Allow(_)) => return decision,
+            (Decision::Deny(_), Decision::Conditional(..)) => result = decision,
+            _ => {}
+        }
+    }
+    result
+}
+
+/// One found escalation: (actor, technique, candidate node, subject principal, status,
+/// explanation).
+type Found = (
+    PrincipalIdx,
+    u16,
+    NodeId,
+    Option<PrincipalIdx>,
+    Status,
+    String,
+);
+
+struct Evaluator<'a> {
+    snapshot: &'a Snapshot,
+    model: &'a Model,
+    authz: &'a dyn Authorizer,
+}
+
+impl Evaluator<'_> {
+    fn requirement(
+        &self,
+        actor: PrincipalIdx,
+        requirement: &Requirement,
+        candidate: &Candidate,
+        extra: &[(String, String)],
+    ) -> Decision {
+        let account = self.model.account_id(actor);
+        let action = requirement.action;
+        let service = action.split(':').next().unwrap_or("");
+        match requirement.on {
+            On::Target => {
+                let mut target = Target::plain(
+                    &candidate.arn,
+                    super::model::arn_account(&candidate.arn).or(Some(account)),
+                );
+                target.extra = extra;
+                self.authz.authorize(actor, action, &target)
+            }
+            On::Anything => {
+                let pattern = any_resource_pattern(service, account);
+                let target = Target::any_of_service(&pattern, service, account);
+                self.authz.authorize(actor, action, &target)
+            }
+            On::OwnCustomerPolicy => {
+                let principal = self.model.principal(actor);
+                best(
+                    principal
+                        .policies
+                        .iter()
+                        .filter_map(|p| p.managed_arn.as_deref())
+                        .filter(|arn| !arn.starts_with("arn:aws:iam::aws:policy/"))
+                        .map(|arn| {
+                            self.authz
+                                .authorize(actor, action, &Target::plain(arn, Some(account)))
+                        }),
+                )
+            }
+            On::OwnGroup => {
+                let principal = self.model.principal(actor);
+                best(principal.groups.iter().map(|g| {
+                    let arn = self
+                        .model
+                        .principals
+                        .iter()
+                        .find(|p| {
+                            p.kind == PrincipalKind::Group
+                                && &p.name == g
+                                && p.account == principal.account
+                        })
+                        .map_or_else(
+                            || format!("arn:aws:iam::{account}:group/{g}"),
+                            |p| p.arn.clone(),
+                        );
+                    self.authz
+                        .authorize(actor, action, &Target::plain(&arn, Some(account)))
+                }))
+            }
+        }
+    }
+
+    fn precondition(
+        &self,
+        technique: &Technique,
+        actor: PrincipalIdx,
+        candidate: &Candidate,
+    ) -> Option<Status> {
+        let account = self.snapshot.account(self.model.account_id(actor))?;
+        match technique.precondition {
+            Precondition::None => Some(Status::Certain),
+            Precondition::RoleInInstanceProfile => account
+                .iam
+                .instance_profiles
+                .iter()
+                .any(|p| p.roles.contains(&candidate.arn))
+                .then_some(Status::Certain),
+            Precondition::NoConsolePassword | Precondition::HasConsolePassword => {
+                let user = account.iam.users.iter().find(|u| u.arn == candidate.arn)?;
+                let wanted = technique.precondition == Precondition::HasConsolePassword;
+                match user.has_console_password {
+                    None => Some(Status::Inferred),
+                    Some(has) => (has == wanted).then_some(Status::Certain),
+                }
+            }
+            Precondition::PolicyHasOtherVersions => {
+                let principal = self.model.principal(actor);
+                let has = principal
+                    .policies
+                    .iter()
+                    .filter_map(|p| p.managed_arn.as_deref())
+                    .any(|arn| {
+                        self.snapshot
+                            .accounts
+                            .iter()
+                            .flat_map(|a| &a.iam.managed_policies)
+                            .any(|m| {
+                                m.arn == arn && !m.is_aws_managed() && !m.other_versions.is_empty()
+                            })
+                    });
+                has.then_some(Status::Conditional(vec!["policy-version-content".into()]))
+            }
+        }
+    }
+
+    fn technique(&self, index: usize, actor: PrincipalIdx, targets: &AccountTargets) -> Vec<Found> {
+        let technique = &CATALOGUE[index];
+        let principal = self.model.principal(actor);
+        let actor_ok = match technique.actor {
+            Actor::Any => {
+                !(principal.kind == PrincipalKind::Group && technique.targets == Targets::Itself)
+            }
+            Actor::User => principal.kind == PrincipalKind::User,
+            Actor::Role => principal.kind == PrincipalKind::Role,
+        };
+        if !actor_ok
+            || !technique
+                .requires
+                .iter()
+                .all(|r| self.authz.may_allow(actor, r.action))
+        {
+            return Vec::new();
+        }
+        let account = self.model.account_id(actor);
+        let mut found = Vec::new();
+        for candidate in candidates(technique, actor, self.model, targets) {
+            let Some(mut status) = self.precondition(technique, actor, &candidate) else {
+                continue;
+            };
+            let mut extra = Vec::new();
+            if let Targets::RolesTrusting(service) = technique.targets {
+                let Some(role) = candidate.principal else {
+                    continue;
+                };
+                let Some(trust) = status_of(&self.authz.trusts_service(role, service, account))
+                else {
+                    continue;
+                };
+                status = weaker(status, trust);
+                extra.push(("iam:passedtoservice".to_string(), service.to_string()));
+            }
+            let mut reasons = Vec::new();
+            let mut possible = true;
+            for requirement in technique.requires {
+                let decision = self.requirement(actor, requirement, &candidate, &extra);
+                match status_of(&decision) {
+                    None => {
+                        possible = false;
+                        break;
+                    }
+                    Some(s) => status = weaker(status, s),
+                }
+                reasons.push(format!(
+                    "{} allowed by {}",
+                    requirement.action,
+                    self.authz.explain(Some(actor), decision.why())
+                ));
+            }
+            if !possible {
+                continue;
+            }
+            let explanation = format!(
+                "{} ({}): {}; {}",
+                technique.name,
+                technique.code.as_str(),
+                technique.description,
+                reasons.join("; ")
+            );
+            found.push((
+                actor,
+                index as u16,
+                candidate.node,
+                candidate.principal,
+                status,
+                explanation,
+            ));
+        }
+        found
+    }
+}
+
+/// Adds every escalation edge and records self-escalations.
+pub fn add_edges(builder: &mut GraphBuilder<'_>) {
+    let targets = account_targets(builder);
+    let evaluator = Evaluator {
+        snapshot: builder.snapshot,
+        model: builder.model,
+        authz: builder.authz,
+    };
+    let actors: Vec<PrincipalIdx> = (0..builder.model.principals.len() as PrincipalIdx).collect();
+    let found: Vec<Vec<Found>> = actors
+        .par_iter()
+        .map(|&actor| {
+            let account = builder.model.principal(actor).account as usize;
+            (0..CATALOGUE.len())
+                .flat_map(|t| evaluator.technique(t, actor, &targets[account]))
+                .collect()
+        })
+        .collect();
+    for (actor, technique, node, subject, status, explanation) in found.into_iter().flatten() {
+        match CATALOGUE[technique as usize].targets {
+            Targets::Itself | Targets::PolicyOf(_) => {
+                builder.graph.escalations.push(SelfEscalation {
+                    principal: actor,
+                    technique,
+                    subject: subject.unwrap_or(actor),
+                    status,
+                    explanation,
+                })
+            }
+            _ => builder.add_edge(
+                actor,
+                node,
+                EdgeKind::Privesc(technique),
+                status,
+                explanation,
+            ),
+        }
+    }
+}

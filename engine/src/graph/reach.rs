@@ -1,0 +1,206 @@
+//! Reachability: what every node can become, in one pass.
+//!
+//! The graph is condensed into strongly connected components (Tarjan); components are
+//! processed by level from the sinks up, each level in parallel, and a component's
+//! reachable set is its members plus its successors' sets (roaring bitmaps of node ids).
+//! It is done twice: over every edge, and over certain edges only, so a node reached
+//! only through conditional or inferred edges is reported as such.
+//!
+//! Single-source questions (the explained path to a node) use [`shortest_paths`].
+
+use super::node::NodeId;
+use super::{BlastGraph, Edge};
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{EdgeIndex, NodeIndex};
+use petgraph::visit::{EdgeFiltered, EdgeRef};
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Reachable node sets.
+pub struct Reach {
+    /// Per node, the component it belongs to.
+    component_of: Vec<u32>,
+    /// Per component, every node reachable from it (its members included).
+    sets: Vec<RoaringBitmap>,
+}
+
+impl Reach {
+    /// Nodes reachable from `node`, itself included.
+    pub fn of(&self, node: NodeId) -> &RoaringBitmap {
+        &self.sets[self.component_of[node as usize] as usize]
+    }
+}
+
+/// Both reachability relations.
+pub struct Reachability {
+    /// Over every edge.
+    pub any: Reach,
+    /// Over certain edges only.
+    pub certain: Reach,
+}
+
+impl Reachability {
+    /// Computes both relations for every node.
+    pub fn compute(graph: &BlastGraph) -> Reachability {
+        let any = compute(graph, |_| true);
+        let certain = compute(graph, |e| e.status.is_certain());
+        Reachability { any, certain }
+    }
+}
+
+fn compute(graph: &BlastGraph, keep: impl Fn(&Edge) -> bool + Sync) -> Reach {
+    let filtered = EdgeFiltered::from_fn(&graph.graph, |e| keep(e.weight()));
+    // Tarjan returns components in reverse topological order: successors first.
+    let components = tarjan_scc(&filtered);
+    let mut component_of = vec![0u32; graph.nodes.len()];
+    for (c, members) in components.iter().enumerate() {
+        for n in members {
+            component_of[n.index()] = c as u32;
+        }
+    }
+    // Successor components and levels (longest distance to a sink).
+    let mut successors: Vec<Vec<u32>> = vec![Vec::new(); components.len()];
+    let mut level = vec![0u32; components.len()];
+    for (c, members) in components.iter().enumerate() {
+        let mut next: Vec<u32> = members
+            .iter()
+            .flat_map(|&n| {
+                graph
+                    .graph
+                    .edges(n)
+                    .filter(|e| keep(e.weight()))
+                    .map(|e| component_of[e.target().index()])
+            })
+            .filter(|&s| s != c as u32)
+            .collect();
+        next.sort_unstable();
+        next.dedup();
+        level[c] = next
+            .iter()
+            .map(|&s| level[s as usize] + 1)
+            .max()
+            .unwrap_or(0);
+        successors[c] = next;
+    }
+    let max_level = level.iter().copied().max().unwrap_or(0);
+    let mut by_level: Vec<Vec<u32>> = vec![Vec::new(); max_level as usize + 1];
+    for (c, &l) in level.iter().enumerate() {
+        by_level[l as usize].push(c as u32);
+    }
+    let mut sets: Vec<RoaringBitmap> = vec![RoaringBitmap::new(); components.len()];
+    for layer in by_level {
+        let computed: Vec<(u32, RoaringBitmap)> = layer
+            .par_iter()
+            .map(|&c| {
+                let mut set: RoaringBitmap = components[c as usize]
+                    .iter()
+                    .map(|n| n.index() as u32)
+                    .collect();
+                for &s in &successors[c as usize] {
+                    set |= &sets[s as usize];
+                }
+                (c, set)
+            })
+            .collect();
+        for (c, set) in computed {
+            sets[c as usize] = set;
+        }
+    }
+    Reach { component_of, sets }
+}
+
+/// One step of a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// From node.
+    pub from: NodeId,
+    /// To node.
+    pub to: NodeId,
+    /// The edge taken.
+    pub edge: EdgeIndex<u32>,
+}
+
+/// Shortest explained paths from one source: each node's best predecessor. Paths are
+/// ranked by (number of non-certain edges, number of edges), ties broken by node id, so
+/// a certain path is preferred to a shorter conditional one, deterministically.
+pub struct ShortestPaths {
+    source: NodeId,
+    parent: Vec<Option<Step>>,
+    cost: Vec<Option<(u32, u32)>>,
+}
+
+/// Computes the best paths from `source` to every node it reaches.
+pub fn shortest_paths(graph: &BlastGraph, source: NodeId) -> ShortestPaths {
+    let n = graph.nodes.len();
+    let mut parent = vec![None; n];
+    let mut cost: Vec<Option<(u32, u32)>> = vec![None; n];
+    let mut heap = BinaryHeap::new();
+    cost[source as usize] = Some((0, 0));
+    heap.push(Reverse(((0u32, 0u32), source)));
+    while let Some(Reverse((c, node))) = heap.pop() {
+        if cost[node as usize] != Some(c) {
+            continue;
+        }
+        let mut edges: Vec<_> = graph
+            .graph
+            .edges(NodeIndex::new(node as usize))
+            .map(|e| (e.target().index() as NodeId, e.id()))
+            .collect();
+        edges.sort_unstable_by_key(|&(t, e)| (t, e.index()));
+        for (target, edge) in edges {
+            let uncertain = u32::from(!graph.graph[edge].status.is_certain());
+            let next = (c.0 + uncertain, c.1 + 1);
+            if cost[target as usize].is_none_or(|old| next < old) {
+                cost[target as usize] = Some(next);
+                parent[target as usize] = Some(Step {
+                    from: node,
+                    to: target,
+                    edge,
+                });
+                heap.push(Reverse((next, target)));
+            }
+        }
+    }
+    ShortestPaths {
+        source,
+        parent,
+        cost,
+    }
+}
+
+impl ShortestPaths {
+    /// The source.
+    pub fn source(&self) -> NodeId {
+        self.source
+    }
+
+    /// Whether `node` is reachable.
+    pub fn reaches(&self, node: NodeId) -> bool {
+        self.cost[node as usize].is_some()
+    }
+
+    /// Whether the best path to `node` uses only certain edges.
+    pub fn certain(&self, node: NodeId) -> bool {
+        self.cost[node as usize].is_some_and(|(uncertain, _)| uncertain == 0)
+    }
+
+    /// The path's (uncertain edges, length), or `None` when unreachable.
+    pub fn cost(&self, node: NodeId) -> Option<(u32, u32)> {
+        self.cost[node as usize]
+    }
+
+    /// The steps from the source to `node` (empty for the source itself).
+    pub fn path(&self, node: NodeId) -> Option<Vec<Step>> {
+        self.cost[node as usize]?;
+        let mut steps = Vec::new();
+        let mut current = node;
+        while let Some(step) = self.parent[current as usize] {
+            steps.push(step);
+            current = step.from;
+        }
+        steps.reverse();
+        Some(steps)
+    }
+}

@@ -1,0 +1,5 @@
+//! Scenario tests: one per edge kind and per technique, positive and negative.
+
+mod fixture;
+mod privesc_catalogue;
+mod scenarios;

@@ -1,0 +1,29 @@
+//! Continuous checks on the blast radius: baselines, rules, diffs and simulation deltas.
+//!
+//! Everything here works on [`OrgReach`], the per-source summary of what each source
+//! reaches (identities, administered accounts, crown jewels, with explained paths), and
+//! on a [`ReachQuery`] for `what-can-reach` questions. Both come from the graph; this
+//! module only compares and judges, so it is tested on hand-made reach data.
+//!
+//! * [`baseline`]: the accepted blast radius, written by `blastgraph baseline` and read
+//!   back by `blastgraph check` to report reach that grew past it.
+//! * [`rules`]: the rules file of `blastgraph check` (forbidden reach, forbidden admin,
+//!   reach budgets), documented in `docs/ci.md`.
+//! * [`check`]: runs both into one [`crate::report::Report`].
+//! * [`diff`]: the blast-radius change between two snapshots.
+//! * [`delta`]: the before/after delta of a simulation.
+
+pub mod baseline;
+pub mod check;
+pub mod delta;
+pub mod diff;
+pub mod from_graph;
+mod glob;
+mod reach;
+pub mod rules;
+
+pub use glob::glob_match;
+pub use reach::{OrgReach, ReachQuery, SourceReach};
+
+#[cfg(test)]
+pub(crate) mod sample;
