@@ -4,7 +4,12 @@
 //!
 //! * [`gaad`]: imports `aws iam get-account-authorization-details` JSON files (no AWS
 //!   access needed);
+//! * [`kubernetes`]: reads `kubectl get pods,serviceaccounts -A -o json` output and binds
+//!   pods to service accounts, IRSA roles and nodes of an EKS cluster;
 //! * `aws` (feature `aws`, on by default): collects a live organization through the AWS
 //!   SDK.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod gaad;
+pub mod kubernetes;
