@@ -154,7 +154,7 @@ fn invalid_policy_documents_are_refused_at_their_path() {
         r#"{"Version":"2012-10-17","Statment":[]}"#,
     ));
     assert!(
-        run.stderr.contains("at JSON path RoleDetailList[0].RolePolicyList[0].PolicyDocument: invalid policy document: expected a `Statement` member"),
+        run.stderr.contains("at JSON path RoleDetailList[0].RolePolicyList[0].PolicyDocument: invalid policy document: Statment: expected only Version, Id and Statement"),
         "{}",
         run.stderr
     );
