@@ -23,7 +23,17 @@ pub const BENCH_SEED: u64 = 1;
 /// # Panics
 /// On an unknown profile name: a bench run with a typo should stop, not measure nothing.
 pub fn profiles() -> Vec<Profile> {
-    let names = std::env::var("BLASTGRAPH_BENCH_PROFILES").unwrap_or_else(|_| "medium".into());
+    profiles_or("medium")
+}
+
+/// The profiles to bench, from `BLASTGRAPH_BENCH_PROFILES`, or `default` (a
+/// comma-separated list) when it is unset: stages too slow for medium in everyday runs
+/// default to `small`.
+///
+/// # Panics
+/// On an unknown profile name.
+pub fn profiles_or(default: &str) -> Vec<Profile> {
+    let names = std::env::var("BLASTGRAPH_BENCH_PROFILES").unwrap_or_else(|_| default.into());
     names
         .split(',')
         .map(str::trim)
