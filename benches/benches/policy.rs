@@ -10,134 +10,16 @@
 
 use std::hint::black_box;
 
+use blastgraph_benches::policy_fixture::Workload;
 use blastgraph_engine::policy::cases::run_cases;
 use blastgraph_engine::policy::*;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use serde_json::{json, Value};
-
-fn identity_policies() -> Vec<Value> {
-    vec![
-        json!({"Version": "2012-10-17", "Statement": [
-            {"Sid": "ReadData", "Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": ["arn:aws:s3:::data-*", "arn:aws:s3:::data-*/*"]},
-            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::uploads/${aws:username}/*"},
-            {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage"], "Resource": "arn:aws:sqs:*:111111111111:jobs-*"},
-            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/*",
-             "Condition": {"StringEquals": {"aws:PrincipalTag/team": "payments"}}},
-            {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
-            {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"], "Resource": "arn:aws:dynamodb:us-east-1:111111111111:table/orders*"}
-        ]}),
-        json!({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["ec2:Describe*", "cloudwatch:Get*", "logs:*"], "Resource": "*"},
-            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:us-east-1:111111111111:key/*",
-             "Condition": {"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"}}},
-            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111111111111:role/app-*",
-             "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
-            {"Effect": "Deny", "NotAction": ["iam:*", "sts:*", "s3:*", "sqs:*", "ec2:*", "kms:*", "logs:*", "dynamodb:*", "cloudwatch:*", "secretsmanager:*", "lambda:*"], "Resource": "*"},
-            {"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:app-*"}
-        ]}),
-        json!({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-            {"Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": "arn:aws:iam::*:role/readonly-*"},
-            {"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::scratch/*", "Condition": {"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "172.16.0.0/12"]}}},
-            {"Effect": "Deny", "Action": ["iam:Create*", "iam:Delete*", "iam:Put*", "iam:Attach*"], "Resource": "*"},
-            {"Effect": "Allow", "Action": ["iam:Get*", "iam:List*"], "Resource": "*"}
-        ]}),
-    ]
-}
-
-fn requests() -> Vec<(Action, String)> {
-    let pairs = [
-        (
-            "s3:GetObject",
-            "arn:aws:s3:::data-lake/raw/2024/01/file.parquet",
-        ),
-        ("s3:PutObject", "arn:aws:s3:::uploads/alice/x"),
-        ("s3:DeleteBucket", "arn:aws:s3:::data-lake"),
-        ("s3:ListBucket", "arn:aws:s3:::data-lake"),
-        (
-            "sqs:SendMessage",
-            "arn:aws:sqs:us-east-1:111111111111:jobs-high",
-        ),
-        (
-            "secretsmanager:GetSecretValue",
-            "arn:aws:secretsmanager:us-east-1:111111111111:secret:app/db-AbCdEf",
-        ),
-        (
-            "kms:Decrypt",
-            "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-        ),
-        ("iam:PassRole", "arn:aws:iam::111111111111:role/app-worker"),
-        ("iam:CreateUser", "arn:aws:iam::111111111111:user/mallory"),
-        ("iam:GetRole", "arn:aws:iam::111111111111:role/app-worker"),
-        ("ec2:DescribeInstances", "*"),
-        (
-            "ec2:TerminateInstances",
-            "arn:aws:ec2:us-east-1:111111111111:instance/i-0abc",
-        ),
-        (
-            "dynamodb:Query",
-            "arn:aws:dynamodb:us-east-1:111111111111:table/orders",
-        ),
-        (
-            "lambda:InvokeFunction",
-            "arn:aws:lambda:us-east-1:111111111111:function:app-api",
-        ),
-        (
-            "sts:AssumeRole",
-            "arn:aws:iam::222222222222:role/readonly-audit",
-        ),
-        (
-            "rds:DeleteDBInstance",
-            "arn:aws:rds:us-east-1:111111111111:db:prod",
-        ),
-    ];
-    (0..64)
-        .map(|i| {
-            let (a, r) = pairs[i % pairs.len()];
-            (Action::new(a), r.to_string())
-        })
-        .collect()
-}
+use serde_json::Value;
 
 fn bench_evaluate(c: &mut Criterion) {
-    let identity: Vec<CompiledPolicy> = identity_policies()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            CompiledPolicy::from_value(&format!("id{i}"), p, PolicyKind::Identity).unwrap()
-        })
-        .collect();
-    let boundary = CompiledPolicy::from_value(
-        "pb",
-        &json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "NotAction": ["iam:Create*", "organizations:*"], "Resource": "*"}]}),
-        PolicyKind::Boundary,
-    )
-    .unwrap();
-    let scp_root = CompiledPolicy::from_value("FullAWSAccess", &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}), PolicyKind::Scp).unwrap();
-    let scp_ou = CompiledPolicy::from_value("ou", &json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "*", "Resource": "*"},
-        {"Effect": "Deny", "Action": ["organizations:Leave*", "cloudtrail:Stop*", "cloudtrail:Delete*"], "Resource": "*"},
-        {"Effect": "Deny", "NotAction": ["iam:*", "sts:*", "support:*"], "Resource": "*", "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]}), PolicyKind::Scp).unwrap();
-    let bucket = CompiledPolicy::from_value("bucket", &json!({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "arn:aws:s3:::data-lake/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/etl"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-lake/*"}]}), PolicyKind::Resource).unwrap();
-    let layers = Layers {
-        identity: identity.iter().collect(),
-        boundary: vec![&boundary],
-        scp_levels: vec![vec![&scp_root], vec![&scp_ou]],
-        resource: Some(&bucket),
-        ..Layers::default()
-    };
-    let principal = Principal::parse("arn:aws:sts::111111111111:assumed-role/app/session");
-    let mut strict = Context::new(Mode::Strict);
-    strict
-        .set("aws:username", "alice")
-        .set("aws:PrincipalTag/team", "payments")
-        .set("aws:SecureTransport", "true")
-        .set("aws:RequestedRegion", "us-east-1");
-    let discovery = Context::new(Mode::Discovery);
-    let reqs = requests();
+    let w = Workload::new();
+    let layers = w.layers();
+    let (principal, strict, discovery, reqs) = (&w.principal, &w.strict, &w.discovery, &w.requests);
     let mut g = c.benchmark_group("policy");
     g.throughput(Throughput::Elements(reqs.len() as u64));
     for (name, ctx) in [
@@ -146,9 +28,9 @@ fn bench_evaluate(c: &mut Criterion) {
     ] {
         g.bench_function(name, |b| {
             b.iter(|| {
-                for (action, resource) in &reqs {
+                for (action, resource) in reqs {
                     let req = Request {
-                        principal: &principal,
+                        principal,
                         action,
                         resource,
                         resource_account: Some("111111111111"),
@@ -161,13 +43,13 @@ fn bench_evaluate(c: &mut Criterion) {
     }
     g.bench_function("explain_strict", |b| {
         b.iter(|| {
-            for (action, resource) in &reqs {
+            for (action, resource) in reqs {
                 let req = Request {
-                    principal: &principal,
+                    principal,
                     action,
                     resource,
                     resource_account: Some("111111111111"),
-                    context: &strict,
+                    context: strict,
                 };
                 black_box(explain(&layers, &req));
             }

@@ -10,6 +10,8 @@
 //! cargo target directory) and are named after the profile, the seed, the snapshot
 //! format version and the generator version, so a change to either makes a new file.
 
+pub mod policy_fixture;
+
 use blastgraph_engine::snapshot::{format, Snapshot};
 use blastgraph_engine::synth::{self, Counts, Profile};
 use std::path::{Path, PathBuf};
