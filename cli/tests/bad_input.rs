@@ -154,7 +154,7 @@ fn invalid_policy_documents_are_refused_at_their_path() {
         r#"{"Version":"2012-10-17","Statment":[]}"#,
     ));
     assert!(
-        run.stderr.contains("at JSON path RoleDetailList[0].RolePolicyList[0].PolicyDocument: invalid policy document: expected a `Statement` member"),
+        run.stderr.contains("at JSON path RoleDetailList[0].RolePolicyList[0].PolicyDocument: invalid policy document: Statment: expected only Version, Id and Statement"),
         "{}",
         run.stderr
     );
@@ -290,10 +290,11 @@ fn snapshots_of_another_format_version_are_refused() {
 }
 
 /// Writes a GAAD file of at least `size` bytes: roles with distinct inline policies (the
-/// worst case for memory: no document is shared). Returns the number of roles.
+/// worst case for memory: no document is shared), each near the 10 KB size limit of a
+/// role's inline policies. Returns the number of roles.
 fn write_large_gaad(path: &Path, size: u64) -> usize {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
-    let actions: Vec<String> = (0..60)
+    let actions: Vec<String> = (0..250)
         .map(|i| format!("\"s3:GetObjectVersion{i}\""))
         .collect();
     let actions = actions.join(",");

@@ -3,6 +3,13 @@
 //! `minimal-iam-policy.json`, and every service is collected. The control: the same
 //! policy without `kms:GetKeyPolicy` leaves a KMS gap, so the check can fail.
 //!
+//! moto 5.2.5's enforcement has two flaws worked around here: it checks S3's
+//! `GetPublicAccessBlock` against `s3:ListBucket` (AWS's action is
+//! `s3:GetBucketPublicAccessBlock`), so the test adds moto's name; and it rejects the
+//! SigV4 signatures of the REST-JSON services EKS and Lambda (`SignatureDoesNotMatch`,
+//! for boto3 too), so those two are gaps whatever the policy and are only checked to
+//! fail for that reason.
+//!
 //! Needs the virtualenv of `tests/moto/setup.sh`.
 
 #![cfg(feature = "aws")]
@@ -26,7 +33,7 @@ print(key["AccessKeyId"], key["SecretAccessKey"])
 /// Turns on IAM enforcement for every following request.
 const ENFORCE: &str = r#"
 import sys, urllib.request
-request = urllib.request.Request(sys.argv[1] + "/moto-api/reset-auth", data=b"0", method="POST")
+request = urllib.request.Request(sys.argv[1] + "/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"})
 urllib.request.urlopen(request).read()
 "#;
 
@@ -85,6 +92,12 @@ fn the_minimal_policy_suffices_and_less_does_not() {
     let policy =
         std::fs::read_to_string(common::repo_root().join("collector/minimal-iam-policy.json"))
             .unwrap();
+    // moto's action for GetPublicAccessBlock (see the module docs).
+    let policy = policy.replace(
+        "\"s3:GetBucketPublicAccessBlock\",",
+        "\"s3:GetBucketPublicAccessBlock\", \"s3:ListBucket\",",
+    );
+    assert!(policy.contains("s3:ListBucket"));
     let minimal = create_user(&moto, "collector", &policy);
     let reduced = create_user(
         &moto,
@@ -96,9 +109,10 @@ fn the_minimal_policy_suffices_and_less_does_not() {
     let snapshot = collect_as(&moto, &minimal);
     let unexpected: Vec<_> = gaps(&snapshot)
         .into_iter()
-        // moto 5.2.5 has no EKS Pod Identity API (a gap whatever the policy).
+        // moto cannot verify EKS's and Lambda's signatures (see the module docs).
         .filter(|(service, error)| {
-            !(service == "eks" && error.contains("ListPodIdentityAssociations"))
+            !(["eks", "lambda"].contains(&service.as_str())
+                && error.contains("SignatureDoesNotMatch"))
         })
         .collect();
     assert_eq!(unexpected, vec![], "the minimal policy must suffice");

@@ -587,7 +587,16 @@ fn explanation_records_statements_and_unknown_keys() {
     assert_eq!(e.statements.len(), 3);
     assert_eq!(e.statements[0].statement, "ip");
     assert_eq!(e.statements[0].policy, "p1");
-    assert!(matches!(e.statements[0].outcome, Outcome::AppliesIf { .. }));
+    let Outcome::AppliesIf { conditions, .. } = &e.statements[0].outcome else {
+        panic!(
+            "statement ip should apply conditionally: {:?}",
+            e.statements[0]
+        );
+    };
+    assert_eq!(
+        conditions,
+        &vec![r#"IpAddress aws:SourceIp ["10.0.0.0/8"]"#.to_string()]
+    );
     assert_eq!(
         e.statements[1].outcome,
         Outcome::NoMatch(explain::NoMatch::Action)
@@ -635,4 +644,64 @@ fn introspection() {
         s1.actions().covered_ids().len() as usize + cat.expand("iam:*").len(),
         cat.len() as usize
     );
+}
+
+// "IAM JSON policy elements: Resource" / "NotResource": actions that only support
+// `Resource: "*"` are matched against `*` literally; for other actions a request on `*`
+// asks whether some resource is allowed.
+#[test]
+fn star_resources() {
+    let listing = base(USER, "s3:ListAllMyBuckets", "*");
+    let objects = base(USER, "s3:GetObject", "*");
+    let not_resource = json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"}]});
+    table(vec![
+        (
+            "wildcard-only action, specific Resource",
+            with(
+                listing.clone(),
+                "identityPolicies",
+                json!([allow("s3:*", "arn:aws:s3:::b/*")]),
+            ),
+            "implicit_deny",
+        ),
+        (
+            "wildcard-only action, NotResource",
+            with(
+                listing.clone(),
+                "identityPolicies",
+                json!([not_resource.clone()]),
+            ),
+            "allow",
+        ),
+        (
+            "some object allowed",
+            with(
+                objects.clone(),
+                "identityPolicies",
+                json!([allow("s3:GetObject", "arn:aws:s3:::b/*")]),
+            ),
+            "allow",
+        ),
+        (
+            "a specific deny does not cover every object",
+            with(
+                objects.clone(),
+                "identityPolicies",
+                json!([
+                    allow("s3:GetObject", "*"),
+                    deny("s3:GetObject", "arn:aws:s3:::b/*")
+                ]),
+            ),
+            "allow",
+        ),
+        (
+            "a deny on * covers all",
+            with(
+                objects,
+                "identityPolicies",
+                json!([allow("s3:GetObject", "*"), deny("s3:GetObject", "*")]),
+            ),
+            "explicit_deny",
+        ),
+    ]);
 }

@@ -34,8 +34,11 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGIO
 "$venv/bin/python" "$repo/tests/moto/populate.py" "$endpoint" --roles "$roles" >/dev/null
 requests() { grep -c '" [0-9][0-9][0-9] ' "$work/moto.log" || true; }
 
-cargo build --quiet --release -p blastgraph
-bin="${CARGO_TARGET_DIR:-$repo/target}/release/blastgraph"
+# BLASTGRAPH_PROFILE=dev measures a debug build (the SDK unoptimised).
+profile="${BLASTGRAPH_PROFILE:-release}"
+cargo build --quiet --profile "$profile" -p blastgraph
+dir="$profile"; [ "$profile" = dev ] && dir=debug
+bin="${CARGO_TARGET_DIR:-$repo/target}/$dir/blastgraph"
 
 before=$(requests); start=$(date +%s.%N)
 "$bin" collect --quiet --endpoint-url "$endpoint" --region us-east-1 -o "$work/snap.bgs"

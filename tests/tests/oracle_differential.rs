@@ -110,6 +110,10 @@ struct Tally {
 
 fn differential(seed: u64, n: usize) -> Tally {
     let cases = generate(seed, n);
+    if let Ok(path) = std::env::var("BLASTGRAPH_ORACLE_CASES_OUT") {
+        // For benchmarking the oracle and `blastgraph eval-cases` on the same cases.
+        let _ = std::fs::write(path, serde_json::to_vec(&cases).unwrap_or_default());
+    }
     let oracle = run_oracle(&cases);
     assert_eq!(oracle.len(), cases.len());
     let engine = run_cases(&Value::Array(cases.clone()), Mode::Strict)

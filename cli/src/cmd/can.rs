@@ -165,7 +165,7 @@ fn explanation_json(r: &Resolved, e: &Explanation) -> Value {
             "effect": s.effect.as_str(),
             "outcome": match &s.outcome {
                 Outcome::Applies => json!("applies"),
-                Outcome::AppliesIf { unknown_keys } => json!({"applies_if": unknown_keys}),
+                Outcome::AppliesIf { unknown_keys, conditions } => json!({"applies_if": conditions, "unknown_keys": unknown_keys}),
                 Outcome::NoMatch(why) => json!({"no_match": format!("{why:?}").to_lowercase()}),
             },
         })).collect::<Vec<_>>(),

@@ -9,7 +9,7 @@ use crate::snapshot_file;
 use blastgraph_engine::graph::analyse;
 use blastgraph_query::ci::baseline::Baseline;
 use blastgraph_query::ci::check::{check, CheckInputs};
-use blastgraph_query::ci::from_graph::{org_reach, GraphQuery, Paths};
+use blastgraph_query::ci::from_graph::{explain, org_reach, GraphQuery, Paths};
 use blastgraph_query::ci::rules::RuleSet;
 use clap::Args;
 use std::path::PathBuf;
@@ -63,8 +63,11 @@ pub fn run(args: CheckArgs) -> CliResult {
         artifact,
     };
     let report = analyse(&snapshot, |analysis| {
-        let reach = org_reach(analysis, Paths::Explained);
-        check(&reach, &GraphQuery::new(analysis), &inputs)
+        // Paths are searched only for the sources a result is about.
+        let reach = org_reach(analysis, Paths::Omitted);
+        let mut report = check(&reach, &GraphQuery::new(analysis), &inputs)?;
+        explain(analysis, &mut report.items);
+        Ok::<_, String>(report)
     })
     .map_err(|e| {
         let file = args.rules.as_ref().or(args.baseline.as_ref());

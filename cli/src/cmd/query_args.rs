@@ -47,13 +47,13 @@ pub fn style() -> Style {
 pub fn print_json(value: &impl serde::Serialize) -> CliResult {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| CliError::Failure(format!("cannot encode the result: {e}")))?;
-    println!("{text}");
+    crate::output::print(&format!("{text}\n"))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Prints text as is.
 pub fn print_text(text: &str) -> CliResult {
-    print!("{text}");
+    crate::output::print(text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -85,30 +86,45 @@ impl Limits {
 /// Describes an SDK error for a coverage gap: operation, error code and message for
 /// service errors; the kind of failure otherwise. Never includes credentials (the SDK's
 /// errors do not carry them).
-pub fn describe<E, R>(operation: &str, error: &SdkError<E, R>) -> String
+pub fn describe<E>(operation: &str, error: &SdkError<E, HttpResponse>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug,
 {
     match error {
-        SdkError::ServiceError(_) => match error.code() {
+        SdkError::ServiceError(context) => match error.code() {
             Some(code) => format!(
                 "{operation}: {code}: {}",
                 error.message().unwrap_or("(no message)")
             ),
-            // An answer the SDK could not make sense of (not an AWS error document).
-            None => format!(
-                "{operation}: malformed response: {}",
-                DisplayErrorContext(error)
-            ),
+            // Not an error document of the service's protocol (a proxy's page, an
+            // emulator's XML for a JSON service, garbage).
+            None => malformed(operation, context.raw(), error),
         },
+        SdkError::ResponseError(context) => malformed(operation, context.raw(), error),
         SdkError::TimeoutError(_) => format!("{operation}: timed out"),
-        SdkError::ResponseError(_) => format!(
-            "{operation}: malformed response: {}",
-            DisplayErrorContext(error)
-        ),
         _ => format!("{operation}: {}", DisplayErrorContext(error)),
     }
+}
+
+/// How much of an unparseable answer a gap quotes.
+const BODY_QUOTED: usize = 300;
+
+fn malformed(operation: &str, raw: &HttpResponse, error: &dyn std::error::Error) -> String {
+    let mut cause = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    let body = raw
+        .body()
+        .bytes()
+        .map(|b| String::from_utf8_lossy(&b[..b.len().min(BODY_QUOTED)]).replace('\n', " "))
+        .unwrap_or_default();
+    format!(
+        "{operation}: malformed response (HTTP {}): {cause}; body: {body}",
+        raw.status().as_u16()
+    )
 }
 
 /// Whether the error is a service error with one of these codes (used for the

@@ -226,9 +226,12 @@ impl CompiledStatement {
                 return m;
             }
         }
-        m.resource = self
-            .resources
-            .matches(req.resource, req.context, deny_semantics);
+        m.resource = self.resources.matches(
+            req.resource,
+            req.context,
+            deny_semantics,
+            wildcard_only(req.action),
+        );
         if m.resource == Tri::False {
             return m;
         }
@@ -248,6 +251,14 @@ impl CompiledStatement {
         }
         r
     }
+}
+
+/// Whether the action only supports `Resource: "*"` (unknown actions are treated so).
+#[inline]
+fn wildcard_only(action: &Action) -> bool {
+    action
+        .id
+        .is_none_or(|id| catalog().action(id).resource_types.is_empty())
 }
 
 /// `Action` / `NotAction` compiled: a bitmap of catalogue ids plus the patterns (used for
@@ -344,12 +355,21 @@ impl ResourceMatcher {
     /// Whether the element matches `resource`. A request resource with wildcards (other
     /// than exactly `*`) is a pattern: `for_deny` asks whether the statement covers all of
     /// it, otherwise whether it covers some of it.
+    ///
+    /// `*` alone is literal for actions without resource types (`s3:ListAllMyBuckets`,
+    /// `wildcard_only`); for other actions it asks about any resource.
     #[inline]
-    pub fn matches(&self, resource: &str, ctx: &Context, for_deny: bool) -> Tri {
+    pub fn matches(
+        &self,
+        resource: &str,
+        ctx: &Context,
+        for_deny: bool,
+        wildcard_only: bool,
+    ) -> Tri {
         let ResourceMatcher::List { negated, patterns } = self else {
             return Tri::True;
         };
-        let wildcard_request = resource != "*" && resource.contains('*');
+        let wildcard_request = resource.contains('*') && !(resource == "*" && wildcard_only);
         // Resource: any pattern matches. NotResource: no pattern matches; with a pattern
         // request, "all of it" needs no overlap and "some of it" needs no full cover.
         let cover = for_deny != *negated;

@@ -235,10 +235,14 @@ fn resource_policy_required(req: &Request<'_>) -> bool {
     }
 }
 
-fn rcp_supported(service: &str) -> bool {
+fn rcp_supported(action: &super::context::Action) -> bool {
     let cat = catalog();
-    cat.service_by_prefix(service)
-        .is_some_and(|s| cat.service(s).rcp_supported)
+    match action.id {
+        Some(id) => cat.service_of(id).rcp_supported,
+        None => cat
+            .service_by_prefix(action.service())
+            .is_some_and(|s| cat.service(s).rcp_supported),
+    }
 }
 
 pub(crate) fn decide<O: Observer>(layers: &Layers<'_>, req: &Request<'_>, obs: &mut O) -> Decision {
@@ -258,7 +262,7 @@ pub(crate) fn decide<O: Observer>(layers: &Layers<'_>, req: &Request<'_>, obs: &
     let rcp_applies = !layers.rcp_levels.is_empty()
         && !layers.resource_in_management_account
         && !p.service_linked
-        && rcp_supported(req.action.service());
+        && rcp_supported(req.action);
     if !layers.rcp_levels.is_empty() && !rcp_applies {
         obs.note("RCPs do not apply (service without RCP support, service-linked role or management account)");
     }

@@ -33,6 +33,8 @@ pub enum Outcome {
     AppliesIf {
         /// The unknown condition keys (lowercased) or variables it depends on.
         unknown_keys: Vec<String>,
+        /// The undecided conditions as written, e.g. `IpAddress aws:SourceIp [10.0.0.0/8]`.
+        conditions: Vec<String>,
     },
     /// The statement does not apply.
     NoMatch(NoMatch),
@@ -104,6 +106,7 @@ impl Observer for Recorder<'_> {
         } else {
             Outcome::AppliesIf {
                 unknown_keys: unknown_keys(stmt, self.ctx),
+                conditions: undecided_conditions(stmt, self.ctx),
             }
         };
         self.out.push(StatementExplanation {
@@ -121,6 +124,29 @@ impl Observer for Recorder<'_> {
             self.notes.push(note);
         }
     }
+}
+
+/// The conditions of `stmt` that evaluate to unknown, rendered as written.
+fn undecided_conditions(stmt: &CompiledStatement, ctx: &Context) -> Vec<String> {
+    stmt.conditions()
+        .iter()
+        .filter(|c| c.eval(ctx) == Tri::Unknown)
+        .map(|c| {
+            let o = c.operator;
+            let set = match o.set {
+                Some(super::condition::SetQualifier::ForAllValues) => "ForAllValues:",
+                Some(super::condition::SetQualifier::ForAnyValue) => "ForAnyValue:",
+                None => "",
+            };
+            let if_exists = if o.if_exists { "IfExists" } else { "" };
+            format!(
+                "{set}{}{if_exists} {} {:?}",
+                o.kind.name(),
+                c.key,
+                c.raw_values
+            )
+        })
+        .collect()
 }
 
 fn unknown_keys(stmt: &CompiledStatement, ctx: &Context) -> Vec<String> {
@@ -160,7 +186,7 @@ pub fn explain(layers: &Layers<'_>, req: &Request<'_>) -> Explanation {
         .out
         .iter()
         .flat_map(|s| match &s.outcome {
-            Outcome::AppliesIf { unknown_keys } => unknown_keys.clone(),
+            Outcome::AppliesIf { unknown_keys, .. } => unknown_keys.clone(),
             _ => Vec::new(),
         })
         .collect();
@@ -190,8 +216,8 @@ impl fmt::Display for Explanation {
         for s in &self.statements {
             let what = match &s.outcome {
                 Outcome::Applies => "applies".to_owned(),
-                Outcome::AppliesIf { unknown_keys } => {
-                    format!("applies if {}", unknown_keys.join(", "))
+                Outcome::AppliesIf { conditions, .. } => {
+                    format!("applies if {}", conditions.join(" and "))
                 }
                 Outcome::NoMatch(r) => format!("no match ({})", format!("{r:?}").to_lowercase()),
             };

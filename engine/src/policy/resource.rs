@@ -107,6 +107,10 @@ impl ResourcePattern {
             Shape::Nothing { .. } => return Tri::False,
             Shape::Arn(a) => a,
         };
+        if request == "*" {
+            // Any resource: some instance overlaps every pattern, none is fully covered.
+            return Tri::from_bool(!cover);
+        }
         let Some(parts) = split_arn(request) else {
             return Tri::False;
         };
@@ -213,8 +217,9 @@ impl ArnPattern {
     /// The match, and whether a mismatch is conclusive.
     fn matches(&self, resource: &str, ctx: &Context) -> (Tri, bool) {
         let conclusive = !self.expanded;
+        // Not an ARN (`*` for actions without resource types): certainly not matched.
         let Some(parts) = split_arn(resource) else {
-            return (Tri::False, false);
+            return (Tri::False, true);
         };
         if !self
             .head

@@ -12,7 +12,7 @@ use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
 use crate::report::{Finding, PathStep};
 use crate::what_can_reach::{what_can_reach, WhatCanReachQuery};
-use blastgraph_engine::graph::access::{unpair, CLASSES};
+use blastgraph_engine::graph::access::{pair, unpair, CLASSES};
 use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
@@ -27,7 +27,7 @@ pub enum Paths {
     Omitted,
 }
 
-/// The reachable principals of one source, best first: (node, certain, cost).
+/// The reachable principals of one source, best first: (node, reached for certain).
 struct Reached<'t> {
     source: NodeId,
     principals: Vec<(NodeId, bool)>,
@@ -44,7 +44,7 @@ fn reached<'t>(
     let principal_count = analysis.model.principals.len() as u32;
     let mut principals: Vec<(NodeId, bool)> = any
         .iter()
-        .filter(|&m| m < principal_count)
+        .take_while(|&m| m < principal_count)
         .map(|m| (m, certain.contains(m)))
         .collect();
     // Certain first, then the cheapest path, then node order: deterministic.
@@ -87,6 +87,36 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
     }
 }
 
+/// What every source's computation shares: per resource, the index of its account.
+struct Context<'a, 's> {
+    analysis: &'a Analysis<'s>,
+    resource_account: Vec<u32>,
+    crown: Vec<bool>,
+}
+
+impl<'a, 's> Context<'a, 's> {
+    fn new(analysis: &'a Analysis<'s>) -> Self {
+        let model = analysis.model;
+        let resource_account = analysis
+            .access
+            .resources
+            .iter()
+            .map(|r| {
+                model
+                    .account_by_id
+                    .get(&r.account)
+                    .copied()
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
+        Context {
+            analysis,
+            resource_account,
+            crown: CLASSES.iter().map(|c| c.crown_jewel).collect(),
+        }
+    }
+}
+
 /// The reach of every source.
 pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
     let sources: Vec<NodeId> = analysis.graph.sources(&[]).collect();
@@ -95,11 +125,12 @@ pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
 
 /// The reach of the given sources only (the rest of the organization is left out).
 pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -> OrgReach {
+    let context = Context::new(analysis);
     let reaches: Vec<SourceReach> = sources
         .par_iter()
         .map(|&source| {
             let tree = (paths == Paths::Explained).then(|| shortest_paths(&analysis.graph, source));
-            source_reach(analysis, &reached(analysis, source, tree.as_ref()))
+            source_reach(&context, &reached(analysis, source, tree.as_ref()))
         })
         .collect();
     let account_names = analysis
@@ -168,7 +199,12 @@ pub fn coverage_gaps(analysis: &Analysis<'_>) -> Vec<String> {
         .collect()
 }
 
-fn source_reach(analysis: &Analysis<'_>, reached: &Reached<'_>) -> SourceReach {
+/// One source's reach. An administered account stands for everything in it: the
+/// identities and crown jewels of accounts the source administers are not listed one by
+/// one (an administrator can become any of them), which keeps baselines and deltas of
+/// administrators readable; the resource count still counts them.
+fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach {
+    let analysis = context.analysis;
     let graph = &analysis.graph;
     let node = graph.node(reached.source);
     let mut reach = SourceReach::new(node.id.clone(), node.kind.as_str());
@@ -180,28 +216,21 @@ fn source_reach(analysis: &Analysis<'_>, reached: &Reached<'_>) -> SourceReach {
     if node.kind == NodeKind::ServiceAccount {
         reach.namespace = node.id.split('/').nth(1).map(String::from);
     }
+    let mut administered = roaring::RoaringBitmap::new();
     let mut admin: BTreeMap<String, Finding> = BTreeMap::new();
     for &(m, certain) in &reached.principals {
-        let target = graph.node(m);
-        if m != reached.source && matches!(target.kind, NodeKind::User | NodeKind::Role) {
-            reach.identities.push(Finding {
-                source: node.id.clone(),
-                target: target.id.clone(),
-                actions: vec![],
-                conditional: !certain,
-                path: path_steps(analysis, reached, m),
-            });
-        }
         let Some(grant) = analysis.admins.get(m as usize).and_then(Option::as_ref) else {
             continue;
         };
+        administered.insert(analysis.model.principal(m).account);
         let account = analysis.model.account_id(m).to_string();
         // Principals come best first: the first grant of an account explains it.
         admin.entry(account.clone()).or_insert_with(|| {
             let mut path = path_steps(analysis, reached, m);
             if reached.tree.is_some() {
+                let via = &graph.node(m).id;
                 path.push(final_step(
-                    &target.id,
+                    via,
                     &account,
                     "administers",
                     grant.explanation.clone(),
@@ -216,65 +245,91 @@ fn source_reach(analysis: &Analysis<'_>, reached: &Reached<'_>) -> SourceReach {
             }
         });
     }
+    for &(m, certain) in &reached.principals {
+        let target = graph.node(m);
+        let implied = administered.contains(analysis.model.principal(m).account);
+        if m != reached.source && !implied && matches!(target.kind, NodeKind::User | NodeKind::Role)
+        {
+            reach.identities.push(Finding {
+                source: node.id.clone(),
+                target: target.id.clone(),
+                actions: vec![],
+                conditional: !certain,
+                path: path_steps(analysis, reached, m),
+            });
+        }
+    }
     reach.administers = admin.into_values().collect();
-    let (jewels, resources) = crown_jewels(analysis, reached);
+    let (jewels, resources) = crown_jewels(context, reached, &administered);
     reach.crown_jewels = jewels;
     reach.resources = resources;
     reach
 }
 
-/// The crown jewels reached (one finding per resource) and the count of resources.
-fn crown_jewels(analysis: &Analysis<'_>, reached: &Reached<'_>) -> (Vec<Finding>, usize) {
+/// The crown jewels reached outside the administered accounts (one finding per
+/// resource) and the count of every resource reached.
+fn crown_jewels(
+    context: &Context<'_, '_>,
+    reached: &Reached<'_>,
+    administered: &roaring::RoaringBitmap,
+) -> (Vec<Finding>, usize) {
+    let analysis = context.analysis;
     let access = &analysis.access;
-    let mut seen_groups = Vec::new();
-    let mut resources = roaring::RoaringBitmap::new();
-    // resource -> (actions, certain, via principal)
-    let mut jewels: BTreeMap<u32, (Vec<&'static str>, bool, NodeId)> = BTreeMap::new();
+    // Unions over distinct access groups: (certainly allowed, possibly allowed).
+    let mut seen = roaring::RoaringBitmap::new();
+    let mut seen_certain = roaring::RoaringBitmap::new();
+    let mut certain_pairs = roaring::RoaringBitmap::new();
+    let mut any_pairs = roaring::RoaringBitmap::new();
     for &(m, certain) in &reached.principals {
         let group = access.group_of[m as usize];
-        if seen_groups.contains(&(group, certain)) {
+        let (allowed, conditional) = access.of(m);
+        if certain && seen_certain.insert(group) {
+            certain_pairs |= allowed;
+        }
+        if seen.insert(group) {
+            any_pairs |= allowed;
+            any_pairs |= conditional;
+        }
+    }
+    let mut resources = 0usize;
+    let mut last_resource = None;
+    // resource -> (actions, certain)
+    let mut jewels: BTreeMap<u32, (Vec<&'static str>, bool)> = BTreeMap::new();
+    for p in &any_pairs {
+        let (r, c) = unpair(p);
+        if last_resource != Some(r) {
+            resources += 1;
+            last_resource = Some(r);
+        }
+        if !context.crown[c] || administered.contains(context.resource_account[r as usize]) {
             continue;
         }
-        seen_groups.push((group, certain));
-        let (allowed, conditional) = access.of(m);
-        for (bitmap, allowed_for_sure) in [(allowed, true), (conditional, false)] {
-            for p in bitmap {
-                let (r, c) = unpair(p);
-                resources.insert(r);
-                let class = &CLASSES[c];
-                if !class.crown_jewel {
-                    continue;
-                }
-                let entry = jewels.entry(r).or_insert((Vec::new(), false, m));
-                if !entry.0.contains(&class.action) {
-                    entry.0.push(class.action);
-                }
-                if certain && allowed_for_sure && !entry.1 {
-                    entry.1 = true;
-                    entry.2 = m;
-                }
-            }
-        }
+        let entry = jewels.entry(r).or_insert((Vec::new(), false));
+        entry.0.push(CLASSES[c].action);
+        entry.1 |= certain_pairs.contains(p);
     }
     let source = analysis.graph.node(reached.source).id.clone();
     let findings = jewels
         .into_iter()
-        .map(|(r, (mut actions, certain, via))| {
+        .map(|(r, (mut actions, certain))| {
             actions.sort_unstable();
             let resource = &access.resources[r as usize];
-            let mut path = path_steps(analysis, reached, via);
+            let mut path = Vec::new();
             if reached.tree.is_some() {
-                let via_id = &analysis.graph.node(via).id;
-                path.push(final_step(
-                    via_id,
-                    &resource.arn,
-                    "allowed",
-                    format!(
-                        "{via_id} is allowed {} on {}",
-                        actions.join(", "),
-                        resource.display()
-                    ),
-                ));
+                if let Some(via) = holder(analysis, reached, r) {
+                    path = path_steps(analysis, reached, via);
+                    let via_id = &analysis.graph.node(via).id;
+                    path.push(final_step(
+                        via_id,
+                        &resource.arn,
+                        "allowed",
+                        format!(
+                            "{via_id} is allowed {} on {}",
+                            actions.join(", "),
+                            resource.display()
+                        ),
+                    ));
+                }
             }
             Finding {
                 source: source.clone(),
@@ -285,7 +340,29 @@ fn crown_jewels(analysis: &Analysis<'_>, reached: &Reached<'_>) -> (Vec<Finding>
             }
         })
         .collect();
-    (findings, resources.len() as usize)
+    (findings, resources)
+}
+
+/// The best reachable principal allowed (or conditionally allowed) a crown-jewel action
+/// on resource `r`: the first in `reached`'s order, preferring a certain permission.
+fn holder(analysis: &Analysis<'_>, reached: &Reached<'_>, r: u32) -> Option<NodeId> {
+    let pairs: Vec<u32> = (0..CLASSES.len())
+        .filter(|&c| CLASSES[c].crown_jewel)
+        .map(|c| pair(r, c))
+        .collect();
+    let mut fallback = None;
+    for &(m, certain) in &reached.principals {
+        let (allowed, conditional) = analysis.access.of(m);
+        if pairs.iter().any(|&p| allowed.contains(p)) {
+            if certain {
+                return Some(m);
+            }
+            fallback = fallback.or(Some(m));
+        } else if pairs.iter().any(|&p| conditional.contains(p)) {
+            fallback = fallback.or(Some(m));
+        }
+    }
+    fallback
 }
 
 /// `what-can-reach` over an analysed snapshot: [`crate::what_can_reach`], with its
@@ -356,4 +433,84 @@ pub fn source_kind(analysis: &Analysis<'_>, id: &str) -> Option<NodeKind> {
         .graph
         .node_by_id(id)
         .map(|n| analysis.graph.node(n).kind)
+}
+
+/// Fills in the explained path of every item that has none, when its source is a node
+/// and its target is an identity (the path to it), an account (the path to its
+/// administrator) or an indexed resource (the path to the identity allowed a crown-jewel
+/// action on it). Paths are searched once per source, so explaining a report costs a
+/// search per source with items, not one per source of the organization.
+pub fn explain(analysis: &Analysis<'_>, items: &mut [crate::report::ReportItem]) {
+    let mut by_source: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.path.is_empty() {
+            by_source.entry(item.source.clone()).or_default().push(i);
+        }
+    }
+    let resource_by_arn: BTreeMap<&str, u32> = analysis
+        .access
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.arn.as_str(), i as u32))
+        .collect();
+    for (source, indices) in by_source {
+        let Some(node) = analysis.graph.node_by_id(&source) else {
+            continue;
+        };
+        let tree = shortest_paths(&analysis.graph, node);
+        let reached = reached(analysis, node, Some(&tree));
+        for i in indices {
+            let target = items[i].target.clone();
+            items[i].path = explain_target(analysis, &reached, &resource_by_arn, &target);
+        }
+    }
+}
+
+fn explain_target(
+    analysis: &Analysis<'_>,
+    reached: &Reached<'_>,
+    resource_by_arn: &BTreeMap<&str, u32>,
+    target: &str,
+) -> Vec<PathStep> {
+    let graph = &analysis.graph;
+    if let Some(node) = graph.node_by_id(target) {
+        return path_steps(analysis, reached, node);
+    }
+    if let Some(&account) = analysis.model.account_by_id.get(target) {
+        let via = reached.principals.iter().find(|&&(m, _)| {
+            analysis.model.principal(m).account == account && analysis.admins[m as usize].is_some()
+        });
+        if let Some(&(m, _)) = via {
+            let mut path = path_steps(analysis, reached, m);
+            if let Some(grant) = &analysis.admins[m as usize] {
+                path.push(final_step(
+                    &graph.node(m).id,
+                    target,
+                    "administers",
+                    grant.explanation.clone(),
+                ));
+            }
+            return path;
+        }
+        return Vec::new();
+    }
+    if let Some(&r) = resource_by_arn.get(target) {
+        if let Some(via) = holder(analysis, reached, r) {
+            let mut path = path_steps(analysis, reached, via);
+            let via_id = &graph.node(via).id;
+            let resource = &analysis.access.resources[r as usize];
+            path.push(final_step(
+                via_id,
+                target,
+                "allowed",
+                format!(
+                    "{via_id} is allowed a crown-jewel action on {}",
+                    resource.display()
+                ),
+            ));
+            return path;
+        }
+    }
+    Vec::new()
 }
