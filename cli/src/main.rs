@@ -33,6 +33,27 @@ enum Command {
     Info(cmd::info::InfoArgs),
     /// Run on the embedded demo organization: no AWS account, no files.
     Demo(cmd::demo::DemoArgs),
+    /// Generate a synthetic organization (deterministic for a seed).
+    Gen(cmd::gen::GenArgs),
+    /// Record the accepted blast radius of a snapshot (for `check --baseline`).
+    Baseline(cmd::baseline::BaselineArgs),
+    /// Check a snapshot against rules and a baseline (exit 1 when one breaks).
+    Check(cmd::check::CheckArgs),
+    /// The blast-radius change between two snapshots.
+    Diff(cmd::diff::DiffArgs),
+    /// The blast radius before and after hypothetical changes.
+    Simulate(cmd::simulate::SimulateArgs),
+    /// Every source that can reach a matching action, with the best path for each.
+    WhatCanReach(cmd::what_can_reach::WhatCanReachArgs),
+    /// What one source can reach, or a summary row per source with --all.
+    BlastRadius(cmd::blast_radius::BlastRadiusArgs),
+    /// The best explained path from a source to a target.
+    Path(cmd::path::PathArgs),
+    /// The identities directly allowed an action on a resource.
+    WhoCan(cmd::who_can::WhoCanArgs),
+    /// Export the graph (Graphviz).
+    #[command(subcommand)]
+    Export(cmd::export::ExportCommand),
     /// May this principal perform this action on this resource, and why?
     Can(cmd::can::CanArgs),
 }
@@ -50,6 +71,16 @@ fn main() -> ExitCode {
         Command::Import(command) => cmd::import::run(command),
         Command::Info(args) => cmd::info::run(args),
         Command::Demo(args) => cmd::demo::run(args),
+        Command::Gen(args) => cmd::gen::run(args),
+        Command::Baseline(args) => cmd::baseline::run(args),
+        Command::Check(args) => cmd::check::run(args),
+        Command::Diff(args) => cmd::diff::run(args),
+        Command::Simulate(args) => cmd::simulate::run(args),
+        Command::WhatCanReach(args) => cmd::what_can_reach::run(args),
+        Command::BlastRadius(args) => cmd::blast_radius::run(args),
+        Command::Path(args) => cmd::path::run(args),
+        Command::WhoCan(args) => cmd::who_can::run(args),
+        Command::Export(command) => cmd::export::run(command),
         Command::Can(args) => cmd::can::run(args),
     };
     match result {

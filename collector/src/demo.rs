@@ -39,7 +39,7 @@ const CREATED_AT: &str = "2026-01-15T00:00:00Z";
 pub fn build() -> Result<GaadImport, ImportError> {
     let mut importer = GaadImporter::new();
     for (name, text) in GAAD_FILES {
-        importer.read(&demo_path(name), text.as_bytes(), None)?;
+        importer.read_bytes(&demo_path(name), text.as_bytes(), None)?;
     }
     let mut import = importer.finish(Some(CREATED_AT.into()))?;
     apply_overlay(&mut import.snapshot, &demo_path(OVERLAY.0), OVERLAY.1)?;

@@ -32,6 +32,8 @@
 
 use crate::error::ImportError;
 use crate::gaad::document::{OrgPolicyDocument, ResourceDocument};
+use blastgraph_engine::policy::parse::parse_policy;
+use blastgraph_engine::policy::PolicyKind;
 use blastgraph_engine::snapshot::{
     Compute, Coverage, CoverageStatus, OidcProvider, OrgPolicy, OrgPolicyKind, OrgUnit,
     Organization, Resource, ResourceKind, Snapshot, Tags,
@@ -104,7 +106,7 @@ struct ResourceOverlay {
 pub fn apply_overlay(snapshot: &mut Snapshot, source: &str, text: &str) -> Result<(), ImportError> {
     let overlay = parse(source, text)?;
     if let Some(org) = overlay.organization {
-        snapshot.organization = Some(organization(snapshot, org));
+        snapshot.organization = Some(organization(snapshot, source, org)?);
     }
     for account in overlay.accounts {
         apply_account(snapshot, source, account, &overlay.collected_services)?;
@@ -144,24 +146,46 @@ fn parse(source: &str, text: &str) -> Result<OverlayFile, ImportError> {
     Ok(overlay)
 }
 
-fn organization(snapshot: &mut Snapshot, org: OrganizationOverlay) -> Organization {
-    Organization {
+fn organization(
+    snapshot: &mut Snapshot,
+    source: &str,
+    org: OrganizationOverlay,
+) -> Result<Organization, ImportError> {
+    let mut policies = Vec::with_capacity(org.policies.len());
+    for (i, p) in org.policies.into_iter().enumerate() {
+        check_org_policy(&p).map_err(|message| ImportError {
+            source: source.to_string(),
+            document: 0,
+            path: Some(format!("organization.policies[{i}].document")),
+            message,
+        })?;
+        policies.push(OrgPolicy {
+            id: p.id,
+            name: p.name,
+            kind: p.kind,
+            aws_managed: p.aws_managed,
+            document: snapshot.documents.intern(p.document.0),
+            targets: p.targets,
+        });
+    }
+    Ok(Organization {
         id: org.id,
         management_account_id: org.management_account_id,
         units: org.units,
-        policies: org
-            .policies
-            .into_iter()
-            .map(|p| OrgPolicy {
-                id: p.id,
-                name: p.name,
-                kind: p.kind,
-                aws_managed: p.aws_managed,
-                document: snapshot.documents.intern(p.document.0),
-                targets: p.targets,
-            })
-            .collect(),
-    }
+        policies,
+    })
+}
+
+/// An SCP must parse as an SCP (no principal), an RCP as an RCP (with one); reading the
+/// document could only check that it is one of the two.
+fn check_org_policy(policy: &OrgPolicyOverlay) -> Result<(), String> {
+    let kind = match policy.kind {
+        OrgPolicyKind::Scp => PolicyKind::Scp,
+        OrgPolicyKind::Rcp => PolicyKind::Rcp,
+    };
+    parse_policy(policy.document.0.as_str(), kind)
+        .map(|_| ())
+        .map_err(|e| format!("invalid {kind:?} document: {e}"))
 }
 
 fn apply_account(

@@ -38,7 +38,7 @@ pub fn run(command: SnapshotCommand) -> CliResult {
     match command {
         SnapshotCommand::Show { snapshot } => {
             let snapshot = snapshot_file::load(&snapshot)?;
-            println!("{}", to_json(&snapshot));
+            crate::output::print(&format!("{}\n", to_json(&snapshot)))?;
         }
         SnapshotCommand::ExportJson { snapshot, output } => {
             let snapshot = snapshot_file::load(&snapshot)?;

@@ -4,6 +4,8 @@
 //! Every document is checked while it is read, so a bad one is reported with the JSON
 //! path of the field that holds it.
 
+use blastgraph_engine::policy::parse::parse_policy_value;
+use blastgraph_engine::policy::PolicyKind;
 use blastgraph_engine::snapshot::PolicyText;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -72,52 +74,35 @@ impl<'de> Visitor<'de> for DocumentVisitor {
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<PolicyText, E> {
         let policy = PolicyText::from_text(text).map_err(E::custom)?;
-        check(&policy, self.0).map_err(E::custom)?;
+        let value: serde_json::Value = serde_json::from_str(policy.as_str()).map_err(E::custom)?;
+        check(&value, self.0).map_err(E::custom)?;
         Ok(policy)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PolicyText, A::Error> {
         let value = serde_json::Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
         let policy = PolicyText::from_value(&value).map_err(de::Error::custom)?;
-        check(&policy, self.0).map_err(de::Error::custom)?;
+        check(&value, self.0).map_err(de::Error::custom)?;
         Ok(policy)
     }
 }
 
-/// Checks that a document is an IAM policy of `kind`.
-///
-/// HOOK(policy-parser): until `blastgraph_engine::policy` can parse documents, only the
-/// JSON shape is checked here ([`check_shape`]). The coordinator wires the parser in
-/// this function: parse `policy.as_str()` as an identity policy or as a trust (resource)
-/// policy according to `kind`, and return its error message, which the importer reports
-/// with the file and the JSON path of the document.
-pub fn check(policy: &PolicyText, kind: DocumentKind) -> Result<(), String> {
-    let _ = kind;
-    check_shape(policy)
-}
-
-/// The JSON shape every policy document has: an object with a `Statement` that is a
-/// statement object or an array of statement objects.
-pub fn check_shape(policy: &PolicyText) -> Result<(), String> {
-    let value: serde_json::Value =
-        serde_json::from_str(policy.as_str()).map_err(|e| e.to_string())?;
-    let statement = value
-        .get("Statement")
-        .ok_or("invalid policy document: expected a `Statement` member")?;
-    let statements = match statement {
-        serde_json::Value::Array(items) => items.as_slice(),
-        serde_json::Value::Object(_) => std::slice::from_ref(statement),
-        _ => return Err(
-            "invalid policy document: expected `Statement` to be an object or an array of objects"
-                .into(),
-        ),
+/// Checks that a document is an IAM policy of `kind`, with the engine's policy parser
+/// (the one every later stage uses), so a snapshot never holds a document the engine
+/// cannot read.
+pub fn check(value: &serde_json::Value, kind: DocumentKind) -> Result<(), String> {
+    let parsed = match kind {
+        DocumentKind::Identity => parse_policy_value(value, PolicyKind::Identity),
+        DocumentKind::Trust => parse_policy_value(value, PolicyKind::Trust),
+        DocumentKind::Resource => parse_policy_value(value, PolicyKind::Resource),
+        // Which of the two is known only once the policy's `kind` is read: accept either
+        // here; the overlay checks the right one afterwards.
+        DocumentKind::OrgPolicy => parse_policy_value(value, PolicyKind::Scp)
+            .or_else(|_| parse_policy_value(value, PolicyKind::Rcp)),
     };
-    match statements.iter().position(|s| !s.is_object()) {
-        Some(i) => Err(format!(
-            "invalid policy document: expected `Statement[{i}]` to be an object"
-        )),
-        None => Ok(()),
-    }
+    parsed
+        .map(|_| ())
+        .map_err(|e| format!("invalid policy document: {e}"))
 }
 
 #[cfg(test)]
@@ -142,16 +127,48 @@ mod tests {
     }
 
     #[test]
-    fn documents_without_statements_are_refused() {
-        let error = identity(r#"{"Version":"2012-10-17"}"#).unwrap_err();
-        assert!(error.to_string().contains("expected a `Statement` member"));
-        let error = identity(r#"{"Statement":"Allow"}"#).unwrap_err();
-        assert!(error.to_string().contains("object or an array"));
-        let error = identity(r#"{"Statement":[{},3]}"#).unwrap_err();
-        assert!(error.to_string().contains("`Statement[1]`"));
-        let error = identity("42").unwrap_err();
-        assert!(error.to_string().contains("expected a policy document"));
-        let error = identity(r#""not json""#).unwrap_err();
-        assert!(error.to_string().contains("not JSON"));
+    fn documents_the_policy_parser_refuses_are_refused() {
+        let cases = [
+            (
+                r#"{"Version":"2012-10-17"}"#,
+                "invalid policy document: Statement: expected a Statement element",
+            ),
+            (
+                r#"{"Statement":"Allow"}"#,
+                "invalid policy document: Statement: expected an object or an array",
+            ),
+            (
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"},3]}"#,
+                "invalid policy document: Statement[1]: expected a statement object",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Permit","Action":"s3:*","Resource":"*"}}"#,
+                "invalid policy document: Statement.Effect: expected \"Allow\" or \"Deny\"",
+            ),
+            (
+                r#"{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}"#,
+                "invalid policy document: Statement.Principal: expected no Principal",
+            ),
+            ("42", "expected a policy document"),
+            (r#""not json""#, "not JSON"),
+        ];
+        for (json, expected) in cases {
+            let error = identity(json).unwrap_err().to_string();
+            assert!(error.contains(expected), "{json}: {error}");
+        }
+    }
+
+    #[test]
+    fn trust_policies_need_a_principal_and_get_one_checked() {
+        let trust = |json: &str| serde_json::from_str::<TrustDocument>(json).map(|_| ());
+        let error =
+            trust(r#"{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}}"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("expected a Principal or NotPrincipal"),
+            "{error}"
+        );
+        trust(r#"{"Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}"#).unwrap();
     }
 }

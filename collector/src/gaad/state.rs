@@ -10,7 +10,7 @@ use blastgraph_engine::snapshot::{
     AccessKey, Documents, Group, Iam, InlinePolicy, InstanceProfile, ManagedPolicy, PolicyVersion,
     Role, Tags, User,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The records of one file, before it is known which account they belong to.
 pub struct FileState<'d> {
@@ -29,6 +29,8 @@ pub struct FileState<'d> {
     /// How often each account id appears in the ARNs of users, groups, roles and
     /// customer managed policies.
     pub arn_accounts: BTreeMap<String, usize>,
+    /// Position of each instance profile in `iam.instance_profiles`, by ARN.
+    profile_index: HashMap<String, usize>,
 }
 
 impl<'d> FileState<'d> {
@@ -42,6 +44,7 @@ impl<'d> FileState<'d> {
             lists_seen: false,
             credential_rows: Vec::new(),
             arn_accounts: BTreeMap::new(),
+            profile_index: HashMap::new(),
         }
     }
 
@@ -130,20 +133,25 @@ impl<'d> FileState<'d> {
         iam_arn_account(&record.arn, "instance-profile")?;
         let roles: Vec<String> = record.roles.into_iter().map(|r| r.arn).collect();
         let profiles = &mut self.iam.instance_profiles;
-        match profiles.iter_mut().find(|p| p.arn == record.arn) {
-            Some(known) => {
+        match self.profile_index.get(&record.arn) {
+            Some(&i) => {
+                let known = &mut profiles[i];
                 for role in roles {
                     if !known.roles.contains(&role) {
                         known.roles.push(role);
                     }
                 }
             }
-            None => profiles.push(InstanceProfile {
-                arn: record.arn,
-                name: record.instance_profile_name,
-                path: record.path,
-                roles,
-            }),
+            None => {
+                self.profile_index
+                    .insert(record.arn.clone(), profiles.len());
+                profiles.push(InstanceProfile {
+                    arn: record.arn,
+                    name: record.instance_profile_name,
+                    path: record.path,
+                    roles,
+                });
+            }
         }
         Ok(())
     }
@@ -181,10 +189,18 @@ impl<'d> FileState<'d> {
     /// Applies AirIAM's credential report to the users it names: console password and
     /// access keys (status and dates only).
     pub fn apply_credential_report(&mut self) {
+        let by_arn: HashMap<String, usize> = self
+            .iam
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.arn.clone(), i))
+            .collect();
         for row in std::mem::take(&mut self.credential_rows) {
-            let Some(user) = self.iam.users.iter_mut().find(|u| u.arn == row.arn) else {
+            let Some(&i) = by_arn.get(&row.arn) else {
                 continue; // `<root_account>` and users outside the file
             };
+            let user = &mut self.iam.users[i];
             if let Some(enabled) = row.password_enabled.as_deref().and_then(report_bool) {
                 user.has_console_password = Some(enabled);
             }

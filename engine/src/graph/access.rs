@@ -272,14 +272,18 @@ fn resource_type(kind: &ResourceKind, service: &str) -> ResourceType {
 
 /// Whether the snapshot lacks `service` resources of `account`.
 fn service_gap(snapshot: &Snapshot, account: &str, service: &str) -> bool {
-    if matches!(snapshot.meta.origin, Origin::GaadImport { .. }) {
+    let entries = || {
+        snapshot
+            .meta
+            .coverage
+            .iter()
+            .filter(|c| c.account_id == account && c.service == service)
+    };
+    if entries().any(|c| !matches!(c.status, CoverageStatus::Collected)) {
         return true;
     }
-    snapshot.meta.coverage.iter().any(|c| {
-        c.account_id == account
-            && c.service == service
-            && !matches!(c.status, CoverageStatus::Collected)
-    })
+    // A GAAD import holds IAM only, unless an overlay marked the service collected.
+    matches!(snapshot.meta.origin, Origin::GaadImport { .. }) && entries().next().is_none()
 }
 
 impl AccessIndex {
@@ -305,63 +309,53 @@ impl AccessIndex {
     }
 
     fn compute(&mut self, model: &Model, authz: &dyn Authorizer) {
-        // Resources evaluated per principal: their policy names principals or depends
-        // on who asks.
-        let mut named: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-        let mut per_principal: Vec<u32> = Vec::new();
-        for (i, r) in self.resources.iter().enumerate() {
-            if let Some(policy) = r.policy {
-                let (arns, specific) = authz.resource_policy_principals(policy);
-                if specific {
-                    per_principal.push(i as u32);
-                }
-                for arn in arns {
-                    named.entry(arn).or_default().push(i as u32);
-                }
-            }
-        }
-        // Groups of equivalent principals; principals named by a resource policy get
-        // their own group.
+        let candidates = CandidateIndex::new(self, model, authz);
+        // Groups of equivalent principals, evaluated once through a representative.
         let mut groups: Vec<PrincipalIdx> = Vec::new();
         let mut by_key: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
         let n = model.principals.len();
         self.group_of = vec![0; n];
         for p in 0..n as PrincipalIdx {
-            let mut key = authz.equivalence_key(p);
-            if named.contains_key(&model.principal(p).arn) {
-                key.push(u32::MAX - 1);
-                key.push(p);
-            }
             let next = groups.len() as u32;
-            let group = *by_key.entry(key).or_insert(next);
+            let group = *by_key.entry(authz.equivalence_key(p)).or_insert(next);
             if group == next {
                 groups.push(p);
             }
             self.group_of[p as usize] = group;
         }
-        let all: Vec<u32> = (0..self.resources.len() as u32).collect();
         let results: Vec<(RoaringBitmap, RoaringBitmap)> = groups
             .par_iter()
-            .map(|&rep| self.evaluate_pairs(model, authz, rep, &all))
+            .map(|&rep| {
+                let pairs = candidates.pairs_of(self, model, authz, rep);
+                self.evaluate_pairs(authz, rep, &pairs)
+            })
             .collect();
         for (allowed, conditional) in results {
             self.allowed.push(allowed);
             self.conditional.push(conditional);
         }
-        if per_principal.is_empty() {
-            return;
-        }
-        // Per-principal resources: re-evaluate them for every principal and give the
-        // principals whose result differs from their group's a group of their own.
-        let mask: RoaringBitmap = per_principal
-            .iter()
-            .flat_map(|&r| (0..CLASSES.len()).map(move |c| pair(r, c)))
-            .collect();
+        // Resources whose policy names a principal directly, or depends on who asks:
+        // evaluate each principal on them (and on those naming its group's
+        // representative), and give it a group of its own when its answer differs.
         let overrides: Vec<Option<(RoaringBitmap, RoaringBitmap)>> = (0..n as PrincipalIdx)
             .into_par_iter()
             .map(|p| {
                 let group = self.group_of[p as usize] as usize;
-                let (a, c) = self.evaluate_pairs(model, authz, p, &per_principal);
+                let rep = groups[group];
+                let mut own: Vec<u32> = candidates.specific.clone();
+                own.extend(candidates.named(&model.principal(p).arn));
+                if rep != p {
+                    own.extend(candidates.named(&model.principal(rep).arn));
+                }
+                if own.is_empty() {
+                    return None;
+                }
+                own.sort_unstable();
+                own.dedup();
+                let pairs: Vec<(u32, usize)> =
+                    own.iter().flat_map(|&r| self.classes_of(r)).collect();
+                let mask: RoaringBitmap = pairs.iter().map(|&(r, c)| pair(r, c)).collect();
+                let (a, c) = self.evaluate_pairs(authz, p, &pairs);
                 let same =
                     (&self.allowed[group] & &mask) == a && (&self.conditional[group] & &mask) == c;
                 (!same).then(|| {
@@ -381,39 +375,34 @@ impl AccessIndex {
         }
     }
 
+    /// Every (resource, class) pair of a resource.
+    fn classes_of(&self, resource: u32) -> impl Iterator<Item = (u32, usize)> + '_ {
+        let t = self.resources[resource as usize].resource_type;
+        CLASSES
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.resource_type == t)
+            .map(move |(c, _)| (resource, c))
+    }
+
     fn evaluate_pairs(
         &self,
-        model: &Model,
         authz: &dyn Authorizer,
         principal: PrincipalIdx,
-        resources: &[u32],
+        pairs: &[(u32, usize)],
     ) -> (RoaringBitmap, RoaringBitmap) {
-        let _ = model;
         let mut allowed = RoaringBitmap::new();
         let mut conditional = RoaringBitmap::new();
-        let possible: Vec<bool> = CLASSES
-            .iter()
-            .map(|c| authz.may_allow(principal, &c.action.to_ascii_lowercase()))
-            .collect();
-        for &r in resources {
-            let resource = &self.resources[r as usize];
-            for (c, class) in CLASSES.iter().enumerate() {
-                if class.resource_type != resource.resource_type {
-                    continue;
+        for &(r, c) in pairs {
+            let class = &CLASSES[c];
+            match self.evaluate(authz, principal, class.action, r, class.form) {
+                Decision::Allow(_) => {
+                    allowed.insert(pair(r, c));
                 }
-                // Without an identity allow only a resource policy can grant.
-                if !possible[c] && resource.policy.is_none() && !resource.is_abstract {
-                    continue;
+                Decision::Conditional(..) => {
+                    conditional.insert(pair(r, c));
                 }
-                match self.evaluate(authz, principal, class.action, r, class.form) {
-                    Decision::Allow(_) => {
-                        allowed.insert(pair(r, c));
-                    }
-                    Decision::Conditional(..) => {
-                        conditional.insert(pair(r, c));
-                    }
-                    Decision::Deny(_) => {}
-                }
+                Decision::Deny(_) => {}
             }
         }
         (allowed, conditional)
@@ -517,4 +506,147 @@ fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
         }
     }
     resources
+}
+
+/// Candidate resources for a principal, before exact evaluation: its own account's
+/// resources matching its allow statements' resource patterns (by literal prefix on
+/// ARNs sorted per account and type), resources whose policy names its account or
+/// everyone, and every abstract resource.
+struct CandidateIndex {
+    /// Per (account, type), (ARN, resource) sorted by ARN.
+    by_account_type: FxHashMap<(String, ResourceType), Vec<(String, u32)>>,
+    /// Concrete resources by exact ARN.
+    by_arn: FxHashMap<String, u32>,
+    /// Resources whose policy names this account.
+    naming_account: FxHashMap<String, Vec<u32>>,
+    /// Resources whose policy names this principal ARN.
+    naming_arn: FxHashMap<String, Vec<u32>>,
+    /// Resources whose policy names everyone.
+    naming_anyone: Vec<u32>,
+    /// Resources whose policy depends on who asks.
+    specific: Vec<u32>,
+    /// Abstract resources.
+    abstracts: Vec<u32>,
+}
+
+impl CandidateIndex {
+    fn new(index: &AccessIndex, model: &Model, authz: &dyn Authorizer) -> CandidateIndex {
+        let _ = model;
+        let mut c = CandidateIndex {
+            by_account_type: FxHashMap::default(),
+            by_arn: FxHashMap::default(),
+            naming_account: FxHashMap::default(),
+            naming_arn: FxHashMap::default(),
+            naming_anyone: Vec::new(),
+            specific: Vec::new(),
+            abstracts: Vec::new(),
+        };
+        for (i, r) in index.resources.iter().enumerate() {
+            let i = i as u32;
+            if r.is_abstract {
+                c.abstracts.push(i);
+                continue;
+            }
+            c.by_arn.insert(r.arn.clone(), i);
+            c.by_account_type
+                .entry((r.account.clone(), r.resource_type))
+                .or_default()
+                .push((r.arn.clone(), i));
+            if let Some(policy) = r.policy {
+                let principals = authz.resource_policy_principals(policy);
+                if principals.any {
+                    c.naming_anyone.push(i);
+                }
+                if principals.principal_specific {
+                    c.specific.push(i);
+                }
+                for account in principals.accounts {
+                    c.naming_account.entry(account).or_default().push(i);
+                }
+                for arn in principals.arns {
+                    c.naming_arn.entry(arn).or_default().push(i);
+                }
+            }
+        }
+        for list in c.by_account_type.values_mut() {
+            list.sort();
+        }
+        c
+    }
+
+    fn named(&self, arn: &str) -> impl Iterator<Item = u32> + '_ {
+        self.naming_arn.get(arn).into_iter().flatten().copied()
+    }
+
+    /// The (resource, class) pairs worth evaluating for `principal`.
+    fn pairs_of(
+        &self,
+        index: &AccessIndex,
+        model: &Model,
+        authz: &dyn Authorizer,
+        principal: PrincipalIdx,
+    ) -> Vec<(u32, usize)> {
+        let account = model.account_id(principal);
+        let mut pairs: Vec<(u32, usize)> = Vec::new();
+        for (c, class) in CLASSES.iter().enumerate() {
+            let action = class.action.to_ascii_lowercase();
+            if !authz.may_allow(principal, &action) {
+                continue;
+            }
+            pairs.extend(
+                self.abstracts
+                    .iter()
+                    .filter(|&&r| index.resources[r as usize].resource_type == class.resource_type)
+                    .map(|&r| (r, c)),
+            );
+            let Some(own) = self
+                .by_account_type
+                .get(&(account.to_string(), class.resource_type))
+            else {
+                continue;
+            };
+            if class.form == ResourceForm::DbUser {
+                // `rds-db:connect` names database users, not the database ARN the index
+                // is sorted by: every database of the account is a candidate.
+                pairs.extend(own.iter().map(|&(_, r)| (r, c)));
+                continue;
+            }
+            for pattern in authz.allow_resource_patterns(principal, &action) {
+                let prefix = super::authz::glob::literal_prefix(&pattern);
+                // Resources whose ARN starts with the prefix...
+                let start = own.partition_point(|(arn, _)| arn.as_str() < prefix);
+                pairs.extend(
+                    own[start..]
+                        .iter()
+                        .take_while(|(arn, _)| arn.starts_with(prefix))
+                        .map(|&(_, r)| (r, c)),
+                );
+                // ...and resources whose ARN is a prefix of it (objects of a bucket,
+                // users of a database).
+                for (cut, _) in prefix.match_indices(['/', ':']) {
+                    if let Some(&r) = self.by_arn.get(&prefix[..cut]) {
+                        if index.resources[r as usize].resource_type == class.resource_type {
+                            pairs.push((r, c));
+                        }
+                    }
+                }
+            }
+        }
+        let by_policy = self
+            .naming_anyone
+            .iter()
+            .chain(self.naming_account.get(account).into_iter().flatten())
+            .chain(
+                self.naming_arn
+                    .get(&model.principal(principal).arn)
+                    .into_iter()
+                    .flatten(),
+            );
+        for &r in by_policy {
+            pairs.extend(index.classes_of(r));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
 }

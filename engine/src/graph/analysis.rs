@@ -55,9 +55,18 @@ impl<'s> Analysis<'s> {
 /// Analyses a snapshot with the default evaluator and options, and hands the result to
 /// `f` (the analysis borrows the model and the evaluator it creates).
 pub fn analyse<R>(snapshot: &Snapshot, f: impl FnOnce(&Analysis<'_>) -> R) -> R {
+    analyse_with(snapshot, &GraphOptions::default(), f)
+}
+
+/// [`analyse`] with graph options (what-if simulations switch edges on and off).
+pub fn analyse_with<R>(
+    snapshot: &Snapshot,
+    options: &GraphOptions,
+    f: impl FnOnce(&Analysis<'_>) -> R,
+) -> R {
     let model = Model::new(snapshot);
     let authz = InterimAuthorizer::new(snapshot, &model);
-    let mut analysis = Analysis::new(snapshot, &model, &authz, &GraphOptions::default());
+    let mut analysis = Analysis::new(snapshot, &model, &authz, options);
     for (document, error) in &authz.errors {
         analysis.graph.warnings.push(format!(
             "policy document {} cannot be parsed ({error}); it is ignored",

@@ -52,11 +52,27 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
             }
             candidates.sort_unstable();
             candidates.dedup();
+            // Callers with equal evaluation keys get equal answers, unless the trust
+            // policy names them or depends on who asks.
+            let trust_specific = model
+                .principal(role)
+                .trust
+                .is_some_and(|t| authz.resource_policy_principals(t).principal_specific);
+            let mut cache: rustc_hash::FxHashMap<Vec<u32>, super::authz::Decision> =
+                rustc_hash::FxHashMap::default();
             candidates
                 .into_iter()
                 .filter(|&caller| caller != role)
                 .filter_map(|caller| {
-                    let decision = authz.assume_role(caller, role);
+                    let named = trusted.arns.iter().any(|a| *a == model.principal(caller).arn);
+                    let decision = if trust_specific || named {
+                        authz.assume_role(caller, role)
+                    } else {
+                        cache
+                            .entry(authz.equivalence_key(caller))
+                            .or_insert_with(|| authz.assume_role(caller, role))
+                            .clone()
+                    };
                     let status = status_of(&decision)?;
                     let role_arn = &model.principal(role).arn;
                     let same = model.principal(caller).account == model.principal(role).account;

@@ -25,7 +25,7 @@ pub mod privesc;
 pub mod reach;
 pub mod workloads;
 
-pub use analysis::{analyse, Analysis};
+pub use analysis::{analyse, analyse_with, Analysis};
 pub use builder::GraphBuilder;
 pub use edge::{Edge, EdgeKind, Status};
 pub use model::{Model, PrincipalIdx, PrincipalKind};
@@ -131,8 +131,12 @@ impl BlastGraph {
 /// turns them on and off).
 #[derive(Debug, Clone)]
 pub struct GraphOptions {
-    /// ECScape edges (container instance role -> task roles on the instance).
+    /// ECScape edges (container instance role -> task roles on the instance), for
+    /// clusters without an entry in `ecscape_clusters`.
     pub ecscape: bool,
+    /// Per-cluster ECScape switches by cluster ARN, overriding `ecscape` (set by what-if
+    /// simulations, see [`crate::simulate::SimulationOptions`]).
+    pub ecscape_clusters: std::collections::BTreeMap<String, bool>,
     /// ECScape also yields execution roles (unconfirmed: inferred edges).
     pub ecscape_execution_roles: bool,
     /// "Could be placed" edges: services may land on any container instance of their
@@ -144,9 +148,20 @@ impl Default for GraphOptions {
     fn default() -> Self {
         GraphOptions {
             ecscape: true,
+            ecscape_clusters: std::collections::BTreeMap::new(),
             ecscape_execution_roles: true,
             placeable: true,
         }
+    }
+}
+
+impl GraphOptions {
+    /// Whether ECScape edges are built for the ECS cluster with this ARN.
+    pub fn ecscape_enabled(&self, cluster_arn: &str) -> bool {
+        self.ecscape_clusters
+            .get(cluster_arn)
+            .copied()
+            .unwrap_or(self.ecscape)
     }
 }
 

@@ -429,18 +429,18 @@ fn candidates(
     let actor_principal = model.principal(actor);
     match technique.targets {
         Targets::Itself => vec![principal_candidate(actor)],
+        // The actor itself stays a candidate: its group's other members may target it
+        // (the edge to itself is dropped when added).
         Targets::Users => targets
             .users
             .iter()
             .copied()
-            .filter(|&u| u != actor)
             .map(principal_candidate)
             .collect(),
         Targets::Roles | Targets::RolesTrusting(_) => targets
             .roles
             .iter()
             .copied()
-            .filter(|&r| r != actor)
             .map(principal_candidate)
             .collect(),
         Targets::PolicyOf(kind) => {
@@ -511,9 +511,29 @@ struct Evaluator<'a> {
     snapshot: &'a Snapshot,
     model: &'a Model,
     authz: &'a dyn Authorizer,
+    /// (role, service) -> whether the role trusts the service (same for every actor of
+    /// the role's account).
+    trust_cache:
+        std::sync::Mutex<rustc_hash::FxHashMap<(PrincipalIdx, &'static str), Option<Status>>>,
 }
 
 impl Evaluator<'_> {
+    fn trusts(&self, role: PrincipalIdx, service: &'static str, account: &str) -> Option<Status> {
+        if let Some(known) = self
+            .trust_cache
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&(role, service)).cloned())
+        {
+            return known;
+        }
+        let status = status_of(&self.authz.trusts_service(role, service, account));
+        if let Ok(mut cache) = self.trust_cache.lock() {
+            cache.insert((role, service), status.clone());
+        }
+        status
+    }
+
     fn requirement(
         &self,
         actor: PrincipalIdx,
@@ -637,6 +657,26 @@ impl Evaluator<'_> {
             return Vec::new();
         }
         let account = self.model.account_id(actor);
+        // Requirements that do not depend on the candidate are evaluated once.
+        let no_candidate = Candidate {
+            node: actor,
+            arn: String::new(),
+            principal: None,
+        };
+        let mut fixed_status = Status::Certain;
+        let mut fixed_reasons = Vec::new();
+        for requirement in technique.requires.iter().filter(|r| r.on != On::Target) {
+            let decision = self.requirement(actor, requirement, &no_candidate, &[]);
+            let Some(s) = status_of(&decision) else {
+                return Vec::new();
+            };
+            fixed_status = weaker(fixed_status, s);
+            fixed_reasons.push(format!(
+                "{} allowed by {}",
+                requirement.action,
+                self.authz.explain(Some(actor), decision.why())
+            ));
+        }
         let mut found = Vec::new();
         for candidate in candidates(technique, actor, self.model, targets) {
             let Some(mut status) = self.precondition(technique, actor, &candidate) else {
@@ -647,16 +687,16 @@ impl Evaluator<'_> {
                 let Some(role) = candidate.principal else {
                     continue;
                 };
-                let Some(trust) = status_of(&self.authz.trusts_service(role, service, account))
-                else {
+                let Some(trust) = self.trusts(role, service, account) else {
                     continue;
                 };
                 status = weaker(status, trust);
                 extra.push(("iam:passedtoservice".to_string(), service.to_string()));
             }
-            let mut reasons = Vec::new();
+            status = weaker(status, fixed_status.clone());
+            let mut reasons = fixed_reasons.clone();
             let mut possible = true;
-            for requirement in technique.requires {
+            for requirement in technique.requires.iter().filter(|r| r.on == On::Target) {
                 let decision = self.requirement(actor, requirement, &candidate, &extra);
                 match status_of(&decision) {
                     None => {
@@ -694,6 +734,20 @@ impl Evaluator<'_> {
     }
 }
 
+/// Whether a technique's answer is the same for every actor with the same policies:
+/// its targets are other resources and its permissions are not on the actor's own
+/// policies or groups.
+fn is_shareable(technique: &Technique) -> bool {
+    let own = technique
+        .requires
+        .iter()
+        .any(|r| matches!(r.on, On::OwnCustomerPolicy | On::OwnGroup));
+    !own && !matches!(
+        technique.targets,
+        Targets::Itself | Targets::Groups | Targets::PolicyOf(_)
+    )
+}
+
 /// Adds every escalation edge and records self-escalations.
 pub fn add_edges(builder: &mut GraphBuilder<'_>) {
     let targets = account_targets(builder);
@@ -701,17 +755,56 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
         snapshot: builder.snapshot,
         model: builder.model,
         authz: builder.authz,
+        trust_cache: Default::default(),
     };
-    let actors: Vec<PrincipalIdx> = (0..builder.model.principals.len() as PrincipalIdx).collect();
-    let found: Vec<Vec<Found>> = actors
-        .par_iter()
-        .map(|&actor| {
-            let account = builder.model.principal(actor).account as usize;
-            (0..CATALOGUE.len())
-                .flat_map(|t| evaluator.technique(t, actor, &targets[account]))
-                .collect()
+    // Actors with equal evaluation keys (same account, policies, boundary) get equal
+    // answers for techniques that do not involve who they are: evaluate those once per
+    // key, on a representative.
+    let model = builder.model;
+    let n = model.principals.len() as PrincipalIdx;
+    let mut representative: rustc_hash::FxHashMap<Vec<u32>, PrincipalIdx> = Default::default();
+    let reps: Vec<PrincipalIdx> = (0..n)
+        .map(|p| {
+            *representative
+                .entry(builder.authz.equivalence_key(p))
+                .or_insert(p)
         })
         .collect();
+    let evaluate = |actor: PrincipalIdx, shared: bool| -> Vec<Found> {
+        let account = model.principal(actor).account as usize;
+        (0..CATALOGUE.len())
+            .filter(|&t| is_shareable(&CATALOGUE[t]) == shared)
+            .flat_map(|t| evaluator.technique(t, actor, &targets[account]))
+            .collect()
+    };
+    let distinct: Vec<PrincipalIdx> = (0..n).filter(|&p| reps[p as usize] == p).collect();
+    let shared: rustc_hash::FxHashMap<PrincipalIdx, Vec<Found>> = distinct
+        .par_iter()
+        .map(|&rep| (rep, evaluate(rep, true)))
+        .collect();
+    let found: Vec<Vec<Found>> =
+        (0..n)
+            .into_par_iter()
+            .map(|actor| {
+                let mut own = evaluate(actor, false);
+                if let Some(rep_found) = shared.get(&reps[actor as usize]) {
+                    own.extend(rep_found.iter().map(
+                        |(_, t, node, subject, status, explanation)| {
+                            (
+                                actor,
+                                *t,
+                                *node,
+                                *subject,
+                                status.clone(),
+                                explanation.clone(),
+                            )
+                        },
+                    ));
+                }
+                own.sort_by_key(|f| (f.1, f.2));
+                own
+            })
+            .collect();
     for (actor, technique, node, subject, status, explanation) in found.into_iter().flatten() {
         match CATALOGUE[technique as usize].targets {
             Targets::Itself | Targets::PolicyOf(_) => {

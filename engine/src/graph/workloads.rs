@@ -286,6 +286,7 @@ fn ecs_edges(builder: &mut GraphBuilder<'_>, account: &Account) {
             else {
                 continue;
             };
+            let ecscape = builder.options.ecscape_enabled(&cluster.arn);
             placed_task_edges(
                 builder,
                 account,
@@ -294,11 +295,13 @@ fn ecs_edges(builder: &mut GraphBuilder<'_>, account: &Account) {
                 instance,
                 task_definition,
                 placement,
+                ecscape,
             );
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn placed_task_edges(
     builder: &mut GraphBuilder<'_>,
     account: &Account,
@@ -307,6 +310,7 @@ fn placed_task_edges(
     instance: &Ec2Instance,
     task_definition: &TaskDefinition,
     placement: Placement,
+    ecscape: bool,
 ) {
     let Some(task_node) = builder.graph.node_by_id(&task_definition.arn) else {
         return;
@@ -364,7 +368,7 @@ fn placed_task_edges(
         }
     }
     // ECScape: the instance role impersonates the agent.
-    if !builder.options.ecscape {
+    if !ecscape {
         return;
     }
     for &instance_role in &instance_role_nodes {
@@ -550,6 +554,15 @@ fn pod_identity_edges(builder: &mut GraphBuilder<'_>, account: &Account, cluster
             format!("EKS Pod Identity association {}", association.arn),
         );
         for &node_role in &node_roles {
+            // The agent's call must be allowed to the node role.
+            let agent = builder.authz.authorize(
+                node_role,
+                "eks-auth:assumeroleforpodidentity",
+                &Target::plain(&cluster.arn, Some(&account.id)),
+            );
+            if status_of(&agent).is_none() {
+                continue;
+            }
             builder.add_edge(
                 node_role,
                 role,

@@ -362,6 +362,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(simulation.snapshot, snapshot);
+        assert!(
+            simulation.touched.is_none(),
+            "a graph option reaches beyond principals"
+        );
         assert!(!simulation.options.ecscape_enabled(EC2_CLUSTER));
         assert!(simulation.options.ecscape_enabled("arn:other"));
     }

@@ -218,6 +218,15 @@ mod tests {
             .all(|p| p.arn != ADMIN_POLICY)));
         // Attached to two roles, listed in one account: three effects.
         assert_eq!(simulation.effects.len(), 3, "{:?}", simulation.effects);
+        // Both holders are touched, and nothing else.
+        let touched: Vec<&str> = simulation
+            .touched
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(touched, [DEPLOY_PROD, "arn:aws:iam::222222222222:role/ops"]);
         // The input is untouched.
         assert!(role(&snapshot, DEPLOY_PROD)
             .attached_policies

@@ -28,6 +28,7 @@ pub use scenario::{DocumentRef, Scenario, ScenarioChange};
 
 use crate::snapshot::Snapshot;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// One hypothetical change.
@@ -201,6 +202,13 @@ pub struct Simulation {
     pub compromised: Vec<String>,
     /// What each change did, in order.
     pub effects: Vec<Effect>,
+    /// The IAM principals (ARNs) whose own policies, boundary or trust policy the
+    /// changes touched, when every change is of that kind; `None` when a change reaches
+    /// further (an SCP, compute, a graph option). A principal's permissions only decide
+    /// its own access and outgoing edges, and its trust policy only its incoming ones, so
+    /// only the sources that reach a touched principal can see their reach change: the
+    /// query layer recomputes those and no others.
+    pub touched: Option<BTreeSet<String>>,
 }
 
 /// Why a change could not be applied.
@@ -236,8 +244,17 @@ pub fn apply(snapshot: &Snapshot, changes: &[Change]) -> Result<Simulation, Simu
         options: SimulationOptions::default(),
         compromised: Vec::new(),
         effects: Vec::new(),
+        touched: Some(BTreeSet::new()),
     };
     for (index, change) in changes.iter().enumerate() {
+        let touched = touched_by(&simulation.snapshot, change);
+        simulation.touched = match (simulation.touched.take(), touched) {
+            (Some(mut all), Some(more)) => {
+                all.extend(more);
+                Some(all)
+            }
+            _ => None,
+        };
         let lines = apply_one(&mut simulation, change).map_err(|problem| SimulationError {
             change: index,
             description: change.to_string(),
@@ -251,6 +268,50 @@ pub fn apply(snapshot: &Snapshot, changes: &[Change]) -> Result<Simulation, Simu
             }));
     }
     Ok(simulation)
+}
+
+/// The principals a change touches (see [`Simulation::touched`]), from the snapshot
+/// before it; `None` for a change that reaches beyond principals. A lookup that fails
+/// here fails in [`apply_one`] too, with its message.
+fn touched_by(snapshot: &Snapshot, change: &Change) -> Option<BTreeSet<String>> {
+    let one = |name: &str| lookup::principal(snapshot, name).ok().map(|p| p.arn);
+    match change {
+        Change::RemovePolicy { arn } => Some(policy_holders(snapshot, arn)),
+        Change::Detach { from: name, .. }
+        | Change::AddStatement { to: name, .. }
+        | Change::RemoveTrust { role: name, .. } => Some(one(name).into_iter().collect()),
+        Change::Compromise { .. } => Some(BTreeSet::new()),
+        Change::AddScp { .. }
+        | Change::Imds { .. }
+        | Change::Fargate { .. }
+        | Change::Ecscape { .. } => None,
+    }
+}
+
+/// Every user, group and role with `arn` attached or as permissions boundary.
+fn policy_holders(snapshot: &Snapshot, arn: &str) -> BTreeSet<String> {
+    let mut holders = BTreeSet::new();
+    for iam in snapshot.accounts.iter().map(|a| &a.iam) {
+        let has = |attached: &[String], boundary: Option<&String>| {
+            attached.iter().any(|p| p == arn) || boundary.is_some_and(|b| b == arn)
+        };
+        for user in &iam.users {
+            if has(&user.attached_policies, user.permissions_boundary.as_ref()) {
+                holders.insert(user.arn.clone());
+            }
+        }
+        for group in &iam.groups {
+            if has(&group.attached_policies, None) {
+                holders.insert(group.arn.clone());
+            }
+        }
+        for role in &iam.roles {
+            if has(&role.attached_policies, role.permissions_boundary.as_ref()) {
+                holders.insert(role.arn.clone());
+            }
+        }
+    }
+    holders
 }
 
 /// Applies one change; returns the effect lines or the problem.

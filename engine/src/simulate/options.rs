@@ -45,6 +45,15 @@ impl SimulationOptions {
             .map(|(arn, _)| arn.as_str())
     }
 
+    /// The graph options these switches stand for (every other option at its default).
+    pub fn graph_options(&self) -> crate::graph::GraphOptions {
+        crate::graph::GraphOptions {
+            ecscape: self.ecscape_default,
+            ecscape_clusters: self.ecscape_clusters.clone(),
+            ..crate::graph::GraphOptions::default()
+        }
+    }
+
     /// Sets ECScape for one cluster, or for every cluster (which clears the overrides);
     /// returns the effect in words.
     pub(crate) fn set_ecscape(&mut self, enabled: bool, cluster_arn: Option<&str>) -> String {

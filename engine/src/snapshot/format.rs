@@ -61,6 +61,11 @@ pub fn encode(snapshot: &Snapshot) -> Vec<u8> {
     encoder
         .include_checksum(true)
         .expect("zstd accepts the checksum flag");
+    // Recording the body size in the frame header lets `decode` allocate once and
+    // decompress in one shot (the bytes stay readable by any zstd decoder).
+    encoder
+        .set_pledged_src_size(Some(body.len() as u64))
+        .expect("zstd accepts a pledged size before writing");
     encoder
         .write_all(&body)
         .expect("writing into a Vec cannot fail");
@@ -87,7 +92,7 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, FormatError> {
     if version != FORMAT_VERSION {
         return Err(FormatError::UnsupportedVersion { found: version });
     }
-    let body = zstd::stream::decode_all(&bytes[HEADER_LEN..])
+    let body = decompress(&bytes[HEADER_LEN..])
         .map_err(|e| FormatError::Corrupt(format!("decompression failed: {e}")))?;
     let (snapshot, rest): (Snapshot, &[u8]) = postcard::take_from_bytes(&body)
         .map_err(|e| FormatError::Corrupt(format!("decoding failed: {e}")))?;
@@ -98,6 +103,27 @@ pub fn decode(bytes: &[u8]) -> Result<Snapshot, FormatError> {
         )));
     }
     Ok(snapshot)
+}
+
+/// A frame claiming more than this many times its own size is not trusted to size the
+/// output buffer up front (policy JSON compresses about 10x).
+const MAX_TRUSTED_RATIO: usize = 256;
+
+/// Decompresses the zstd frame: in one shot into a buffer of the exact size when the
+/// frame header records it (no reallocation and copying of a buffer of hundreds of
+/// megabytes), by streaming otherwise.
+fn decompress(frame: &[u8]) -> std::io::Result<Vec<u8>> {
+    let claimed = zstd::zstd_safe::get_frame_content_size(frame)
+        .ok()
+        .flatten();
+    match claimed.and_then(|n| usize::try_from(n).ok()) {
+        Some(size) if size <= frame.len().saturating_mul(MAX_TRUSTED_RATIO) => {
+            let mut body = Vec::with_capacity(size);
+            zstd::bulk::Decompressor::new()?.decompress_to_buffer(frame, &mut body)?;
+            Ok(body)
+        }
+        _ => zstd::stream::decode_all(frame),
+    }
 }
 
 #[cfg(test)]
@@ -158,6 +184,17 @@ mod tests {
             decode(&bytes[..bytes.len() / 2]),
             Err(FormatError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn reads_frames_without_a_recorded_size() {
+        // Files written before the size was recorded in the frame header.
+        let snapshot = small_snapshot();
+        let body = postcard::to_stdvec(&snapshot).unwrap();
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        bytes.extend(zstd::stream::encode_all(&body[..], 3).unwrap());
+        assert_eq!(decode(&bytes).unwrap(), snapshot);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod baseline;
 pub mod check;
 pub mod delta;
 pub mod diff;
+pub mod from_graph;
 mod glob;
 mod reach;
 pub mod rules;

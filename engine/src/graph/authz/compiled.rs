@@ -235,8 +235,12 @@ impl CompiledPolicy {
                     !s.actions
                         .iter()
                         .any(|a| glob_match(a, action_pattern, true))
-                } else {
+                } else if action_pattern.contains(['*', '?']) {
                     s.actions.iter().any(|a| globs_intersect(a, action_pattern))
+                } else {
+                    s.actions
+                        .iter()
+                        .any(|a| glob_match(a, action_pattern, true))
                 }
         })
     }
@@ -245,17 +249,26 @@ impl CompiledPolicy {
     /// resource pattern uses a policy variable: then principals sharing this document
     /// cannot share evaluation results.
     pub fn is_principal_specific(&self) -> bool {
+        // Keys that differ between principals of one account with the same policies
+        // (account, organization and OU keys do not).
+        let specific = |key: &str| {
+            matches!(
+                key,
+                "aws:principalarn"
+                    | "aws:username"
+                    | "aws:userid"
+                    | "aws:principaltype"
+                    | "aws:sourceidentity"
+            ) || key.starts_with("aws:principaltag/")
+        };
         self.statements.iter().any(|s| {
-            s.conditions.iter().any(|c| {
-                c.key.starts_with("aws:principal")
-                    || c.key == "aws:username"
-                    || c.key == "aws:userid"
-                    || c.values.iter().any(|v| v.contains("${"))
-            }) || s
-                .resources
+            s.conditions
                 .iter()
-                .flatten()
-                .any(|r| self.variables && r.contains("${"))
+                .any(|c| specific(&c.key) || c.values.iter().any(|v| v.contains("${")))
+                || s.resources
+                    .iter()
+                    .flatten()
+                    .any(|r| self.variables && r.contains("${"))
         })
     }
 }

@@ -4,7 +4,10 @@
 //! the resource policy and RCP levels (iam-evaluation.md, "The decision").
 
 use super::compiled::{Caller, CompiledPolicy, Context, Effects, Lookup, ResourceMatch};
-use super::{Authorizer, Decision, Layer, ResourcePolicyRule, Target, Tri, TrustedPrincipals, Why};
+use super::{
+    Authorizer, Decision, Layer, PolicyPrincipals, ResourcePolicyRule, Target, Tri,
+    TrustedPrincipals, Why,
+};
 use crate::graph::model::{Model, Principal, PrincipalIdx, PrincipalKind};
 use crate::snapshot::{DocId, Snapshot};
 
@@ -411,7 +414,7 @@ impl Authorizer for InterimAuthorizer<'_> {
                     .copied()
                     .unwrap_or(false)
             });
-        let mut key = vec![p.account, u32::from(p.service_linked)];
+        let mut key = vec![p.account, u32::from(p.service_linked), p.kind as u32];
         key.push(p.boundary.map_or(u32::MAX, |d| d.0));
         key.extend(p.policies.iter().map(|a| a.document.0));
         if specific {
@@ -462,23 +465,71 @@ impl Authorizer for InterimAuthorizer<'_> {
         trusted
     }
 
-    fn resource_policy_principals(&self, document: DocId) -> (Vec<String>, bool) {
+    fn resource_policy_principals(&self, document: DocId) -> PolicyPrincipals {
+        let mut result = PolicyPrincipals::default();
         let Some(policy) = self.policy(document) else {
-            return (Vec::new(), false);
+            return result;
         };
-        let mut named: Vec<String> = policy
-            .statements
-            .iter()
-            .filter_map(|s| s.principals.as_ref())
-            .flat_map(|p| p.aws.iter())
-            .filter(|e| e.starts_with("arn:") && !e.ends_with(":root"))
-            .cloned()
-            .collect();
-        named.sort();
-        named.dedup();
-        let specific =
-            policy.is_principal_specific() || policy.statements.iter().any(|s| s.not_principal);
-        (named, specific)
+        for statement in &policy.statements {
+            let Some(principals) = &statement.principals else {
+                continue;
+            };
+            if statement.not_principal || principals.any {
+                result.any = true;
+            }
+            for entry in &principals.aws {
+                if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
+                    result.accounts.push(entry.clone());
+                } else if let Some(account) = entry
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|rest| rest.strip_suffix(":root"))
+                {
+                    result.accounts.push(account.to_string());
+                } else if entry != "*" {
+                    result.arns.push(entry.clone());
+                }
+            }
+        }
+        for list in [&mut result.arns, &mut result.accounts] {
+            list.sort();
+            list.dedup();
+        }
+        result.principal_specific = policy.is_principal_specific();
+        result
+    }
+
+    fn allow_resource_patterns(&self, principal: PrincipalIdx, action: &str) -> Vec<String> {
+        let mut patterns = Vec::new();
+        for attached in &self.model.principal(principal).policies {
+            let Some(policy) = self.policy(attached.document) else {
+                continue;
+            };
+            for statement in &policy.statements {
+                if !statement.allow || !statement.matches_action(action) {
+                    continue;
+                }
+                match (&statement.resources, statement.not_resource) {
+                    (Some(resources), false) => {
+                        for r in resources {
+                            let cut = if policy.variables {
+                                r.find("${").unwrap_or(r.len())
+                            } else {
+                                r.len()
+                            };
+                            if cut < r.len() {
+                                patterns.push(format!("{}*", &r[..cut]));
+                            } else {
+                                patterns.push(r.clone());
+                            }
+                        }
+                    }
+                    _ => patterns.push("*".to_string()),
+                }
+            }
+        }
+        patterns.sort();
+        patterns.dedup();
+        patterns
     }
 
     fn explain(&self, principal: Option<PrincipalIdx>, why: Why) -> String {

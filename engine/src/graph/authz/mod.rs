@@ -194,6 +194,20 @@ pub struct TrustedPrincipals {
     pub arns: Vec<String>,
 }
 
+/// Whom a resource policy's statements name, for indexing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyPrincipals {
+    /// Principal ARNs named directly.
+    pub arns: Vec<String>,
+    /// Accounts named (ids or root ARNs).
+    pub accounts: Vec<String>,
+    /// Some statement names everyone (`*`, `NotPrincipal`).
+    pub any: bool,
+    /// Some condition depends on who asks within an account (principal ARN, tags, user
+    /// name), so principals sharing policies may get different answers.
+    pub principal_specific: bool,
+}
+
 /// What the graph asks of a policy evaluator. Actions are given in lower case.
 pub trait Authorizer: Sync {
     /// May `principal` perform `action` on `target`, after every layer?
@@ -231,7 +245,13 @@ pub trait Authorizer: Sync {
     /// The principal ARNs a resource policy names directly, and whether any of its
     /// conditions depend on who asks: resources whose policy does either are evaluated
     /// per principal rather than per group of equivalent principals.
-    fn resource_policy_principals(&self, document: DocId) -> (Vec<String>, bool);
+    fn resource_policy_principals(&self, document: DocId) -> PolicyPrincipals;
+
+    /// The resource patterns of `principal`'s identity statements that may allow
+    /// `action` (lower case): where its identity-based access can be. `NotResource` and
+    /// unresolvable policy variables widen a pattern (to `*`, or to the text before the
+    /// variable). Used to pick candidate resources from an index before exact evaluation.
+    fn allow_resource_patterns(&self, principal: PrincipalIdx, action: &str) -> Vec<String>;
 
     /// A one-line human explanation of a reason for `principal`'s request.
     fn explain(&self, principal: Option<PrincipalIdx>, why: Why) -> String;

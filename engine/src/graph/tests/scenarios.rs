@@ -362,7 +362,22 @@ fn irsa_without_sub_or_with_a_wildcard_sub_admits_every_service_account() {
 fn pod_identity_association_and_node_role() {
     let mut f = Fixture::new();
     f.role(A, "pod", trust_service("pods.eks.amazonaws.com"), &[]);
-    f.role(A, "node", trust_service("ec2.amazonaws.com"), &[]);
+    f.role(
+        A,
+        "node",
+        trust_service("ec2.amazonaws.com"),
+        &[allow(
+            json!("eks-auth:AssumeRoleForPodIdentity"),
+            json!("*"),
+        )],
+    );
+    f.role(A, "bare-node", trust_service("ec2.amazonaws.com"), &[]);
+    let group = |name: &str, role: &str| NodeGroup {
+        arn: format!("arn:{name}"),
+        name: name.into(),
+        node_role_arn: role_arn(A, role),
+        instance_ids: vec![],
+    };
     f.snapshot
         .account_mut(A)
         .compute
@@ -371,12 +386,7 @@ fn pod_identity_association_and_node_role() {
             arn: format!("arn:aws:eks:us-east-1:{A}:cluster/k"),
             name: "k".into(),
             kubernetes_collected: true,
-            node_groups: vec![NodeGroup {
-                arn: "arn:ng".into(),
-                name: "ng".into(),
-                node_role_arn: role_arn(A, "node"),
-                instance_ids: vec![],
-            }],
+            node_groups: vec![group("ng", "node"), group("ng2", "bare-node")],
             pod_identity_associations: vec![PodIdentityAssociation {
                 arn: "arn:pia".into(),
                 namespace: "app".into(),
@@ -389,6 +399,8 @@ fn pod_identity_association_and_node_role() {
         assert!(has_edge(a, "eks:k/app/api", &role_arn(A, "pod"), "runs-as"));
         let e = edge_kind(a, &role_arn(A, "node"), &role_arn(A, "pod"), "co-location").unwrap();
         assert_eq!(e.status, Status::Inferred);
+        // Without eks-auth:AssumeRoleForPodIdentity the node role cannot act as the agent.
+        assert!(!reaches(a, &role_arn(A, "bare-node"), &role_arn(A, "pod")));
     });
 }
 

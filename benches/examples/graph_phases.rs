@@ -1,0 +1,78 @@
+//! Prints how long each stage of the graph analysis takes on a snapshot file:
+//! `cargo run --release -p blastgraph-benches --example graph_phases -- FILE`.
+
+use blastgraph_engine::graph::access::AccessIndex;
+use blastgraph_engine::graph::admin::administrators;
+use blastgraph_engine::graph::authz::interim::InterimAuthorizer;
+use blastgraph_engine::graph::reach::Reachability;
+use blastgraph_engine::graph::{BlastGraph, GraphOptions, Model};
+use blastgraph_engine::snapshot::format;
+use std::time::Instant;
+
+fn main() {
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: graph_phases SNAPSHOT_FILE");
+    let bytes = std::fs::read(&path).expect("readable snapshot");
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let mut lap = |what: &str| {
+        println!("{what:<24} {:>8.3} s", last.elapsed().as_secs_f64());
+        last = Instant::now();
+    };
+    let snapshot = format::decode(&bytes).expect("a snapshot");
+    lap("decode");
+    let model = Model::new(&snapshot);
+    lap("model");
+    let authz = InterimAuthorizer::new(&snapshot, &model);
+    lap("compile policies");
+    {
+        use blastgraph_engine::graph::authz::Authorizer;
+        let keys: std::collections::HashSet<Vec<u32>> = (0..model.principals.len() as u32)
+            .map(|p| authz.equivalence_key(p))
+            .collect();
+        let mut specific = 0;
+        let mut with_policy = 0;
+        for account in &snapshot.accounts {
+            for r in &account.resources {
+                if let Some(doc) = r.policy {
+                    with_policy += 1;
+                    if authz.resource_policy_principals(doc).principal_specific {
+                        specific += 1;
+                    }
+                }
+            }
+        }
+        println!(
+            "  {} principals in {} evaluation groups; {with_policy} resource policies, {specific} principal-specific",
+            model.principals.len(),
+            keys.len()
+        );
+        if std::env::args().any(|a| a == "--counts") {
+            return;
+        }
+    }
+    let graph = BlastGraph::build(&snapshot, &model, &authz, &GraphOptions::default());
+    lap("graph");
+    println!(
+        "  {} nodes, {} edges",
+        graph.nodes.len(),
+        graph.graph.edge_count()
+    );
+    let reach = Reachability::compute(&graph);
+    lap("reachability");
+    let access = AccessIndex::build(&snapshot, &model, &authz);
+    lap("access sets");
+    println!(
+        "  {} groups, {} resources",
+        access.allowed.len(),
+        access.resources.len()
+    );
+    let admins = administrators(&model, &authz, &graph, &reach);
+    lap("administrators");
+    println!(
+        "  {} administrators",
+        admins.iter().filter(|a| a.is_some()).count()
+    );
+    println!("total {:.3} s", started.elapsed().as_secs_f64());
+}

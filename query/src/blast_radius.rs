@@ -1,0 +1,343 @@
+//! `blast-radius SOURCE` and `blast-radius --all`.
+
+use crate::coverage::{gaps, CoverageGap};
+use crate::paths::{path_to, PathStep};
+use blastgraph_engine::graph::access::{unpair, AccessLevel, CLASSES};
+use blastgraph_engine::graph::reach::shortest_paths;
+use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
+use rayon::prelude::*;
+use roaring::RoaringBitmap;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The blast radius of one source.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlastRadius {
+    /// The source id (an ARN, or `eks:CLUSTER/NAMESPACE/NAME`).
+    pub source: String,
+    /// Its kind.
+    pub kind: &'static str,
+    /// Accounts it can administer, with the path to the administering identity.
+    pub administers: Vec<Administered>,
+    /// Identities it can become, with paths.
+    pub identities: Vec<ReachedIdentity>,
+    /// Resources it can act on, crown jewels first.
+    pub resources: Vec<ReachedResource>,
+    /// Counts of resources per service and access level.
+    pub summary: Vec<SummaryRow>,
+    /// What the snapshot does not know.
+    pub coverage_gaps: Vec<CoverageGap>,
+}
+
+/// An administered account.
+#[derive(Debug, Clone, Serialize)]
+pub struct Administered {
+    /// The account id.
+    pub account: String,
+    /// Whether it rests on a conditional or inferred edge or grant.
+    pub conditional: bool,
+    /// The path to the administering identity.
+    pub path: Vec<PathStep>,
+    /// The administering identity.
+    pub via: String,
+    /// Why that identity is administrator.
+    pub explanation: String,
+}
+
+/// A reachable identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachedIdentity {
+    /// Its ARN.
+    pub id: String,
+    /// `user`, `role` or `group`.
+    pub kind: &'static str,
+    /// Its account.
+    pub account: String,
+    /// Reached only through conditional or inferred edges.
+    pub conditional: bool,
+    /// It administers its account.
+    pub admin: bool,
+    /// The best path to it.
+    pub path: Vec<PathStep>,
+}
+
+/// A reachable resource.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReachedResource {
+    /// Its ARN (or, when not collected, the pattern it stands for).
+    pub resource: String,
+    /// Its service.
+    pub service: String,
+    /// Its account.
+    pub account: String,
+    /// A crown jewel action is allowed on it.
+    pub crown_jewel: bool,
+    /// Only conditionally reachable.
+    pub conditional: bool,
+    /// The action classes allowed.
+    pub actions: Vec<String>,
+    /// Their access levels.
+    pub access_levels: Vec<AccessLevel>,
+    /// A stand-in for resources that were not collected.
+    pub not_collected: bool,
+}
+
+/// One row of the per-service summary.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SummaryRow {
+    /// The service.
+    pub service: String,
+    /// The access level.
+    pub access_level: AccessLevel,
+    /// How many resources.
+    pub resources: usize,
+}
+
+/// The pairs (resource, class) reachable from a node: (certainly, possibly).
+pub fn reached_pairs(analysis: &Analysis<'_>, node: NodeId) -> (RoaringBitmap, RoaringBitmap) {
+    let mut certain_groups = BTreeSet::new();
+    let mut any_groups = BTreeSet::new();
+    let certain = analysis.reach.certain.of(node);
+    for n in analysis.reach.any.of(node) {
+        if let Some(p) = analysis.graph.node(n).principal {
+            let g = analysis.access.group_of[p as usize];
+            any_groups.insert(g);
+            if certain.contains(n) {
+                certain_groups.insert(g);
+            }
+        }
+    }
+    let mut certain_pairs = RoaringBitmap::new();
+    for g in &certain_groups {
+        certain_pairs |= &analysis.access.allowed[*g as usize];
+    }
+    let mut any_pairs = certain_pairs.clone();
+    for g in &any_groups {
+        any_pairs |= &analysis.access.allowed[*g as usize];
+        any_pairs |= &analysis.access.conditional[*g as usize];
+    }
+    (certain_pairs, any_pairs)
+}
+
+/// The accounts a node administers: account -> (certain, administering identity).
+pub fn administered(analysis: &Analysis<'_>, node: NodeId) -> BTreeMap<String, (bool, NodeId)> {
+    let mut accounts: BTreeMap<String, (bool, NodeId)> = BTreeMap::new();
+    let certain = analysis.reach.certain.of(node);
+    for n in analysis.reach.any.of(node) {
+        let Some(p) = analysis.graph.node(n).principal else {
+            continue;
+        };
+        let Some(grant) = &analysis.admins[p as usize] else {
+            continue;
+        };
+        let sure = certain.contains(n) && grant.status.is_certain();
+        let account = analysis.model.account_id(p).to_string();
+        let entry = accounts.entry(account).or_insert((sure, n));
+        if sure && !entry.0 {
+            *entry = (true, n);
+        }
+    }
+    accounts
+}
+
+/// Computes the blast radius of one source.
+pub fn blast_radius(analysis: &Analysis<'_>, source: NodeId) -> BlastRadius {
+    let graph = &analysis.graph;
+    let tree = shortest_paths(graph, source);
+    let certain = analysis.reach.certain.of(source);
+    let mut identities: Vec<(bool, u32, ReachedIdentity)> = Vec::new();
+    for n in analysis.reach.any.of(source) {
+        let node = graph.node(n);
+        let Some(p) = node.principal else { continue };
+        if n == source {
+            continue;
+        }
+        let (_, length) = tree.cost(n).unwrap_or((0, 0));
+        identities.push((
+            !certain.contains(n),
+            length,
+            ReachedIdentity {
+                id: node.id.clone(),
+                kind: node.kind.as_str(),
+                account: analysis.model.account_id(p).to_string(),
+                conditional: !certain.contains(n),
+                admin: analysis.admins[p as usize].is_some(),
+                path: path_to(analysis, &tree, n),
+            },
+        ));
+    }
+    identities.sort_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
+    let administers = administered(analysis, source)
+        .into_iter()
+        .map(|(account, (sure, via))| {
+            let p = graph.node(via).principal.unwrap_or(0);
+            Administered {
+                account,
+                conditional: !sure,
+                path: path_to(analysis, &tree, via),
+                via: graph.node(via).id.clone(),
+                explanation: analysis.admins[p as usize]
+                    .as_ref()
+                    .map(|g| g.explanation.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let (certain_pairs, any_pairs) = reached_pairs(analysis, source);
+    let resources = resources_of(analysis, &certain_pairs, &any_pairs);
+    let summary = summarize(&resources);
+    BlastRadius {
+        source: graph.node(source).id.clone(),
+        kind: graph.node(source).kind.as_str(),
+        administers,
+        identities: identities.into_iter().map(|(_, _, i)| i).collect(),
+        resources,
+        summary,
+        coverage_gaps: gaps(analysis),
+    }
+}
+
+fn resources_of(
+    analysis: &Analysis<'_>,
+    certain: &RoaringBitmap,
+    any: &RoaringBitmap,
+) -> Vec<ReachedResource> {
+    let mut by_resource: BTreeMap<u32, Vec<(usize, bool)>> = BTreeMap::new();
+    for pair in any {
+        let (r, c) = unpair(pair);
+        by_resource
+            .entry(r)
+            .or_default()
+            .push((c, certain.contains(pair)));
+    }
+    let mut resources: Vec<ReachedResource> = by_resource
+        .into_iter()
+        .map(|(r, classes)| {
+            let resource = &analysis.access.resources[r as usize];
+            let mut levels: Vec<AccessLevel> =
+                classes.iter().map(|(c, _)| CLASSES[*c].level).collect();
+            levels.sort();
+            levels.dedup();
+            ReachedResource {
+                resource: resource.arn.clone(),
+                service: resource.service.clone(),
+                account: resource.account.clone(),
+                crown_jewel: classes.iter().any(|(c, _)| CLASSES[*c].crown_jewel),
+                conditional: !classes.iter().any(|(_, sure)| *sure),
+                actions: classes
+                    .iter()
+                    .map(|(c, _)| CLASSES[*c].action.to_string())
+                    .collect(),
+                access_levels: levels,
+                not_collected: resource.is_abstract,
+            }
+        })
+        .collect();
+    resources.sort_by(|a, b| {
+        (!a.crown_jewel, &a.service, &a.account, &a.resource).cmp(&(
+            !b.crown_jewel,
+            &b.service,
+            &b.account,
+            &b.resource,
+        ))
+    });
+    resources
+}
+
+fn summarize(resources: &[ReachedResource]) -> Vec<SummaryRow> {
+    let mut counts: BTreeMap<(String, AccessLevel), usize> = BTreeMap::new();
+    for r in resources {
+        for level in &r.access_levels {
+            *counts.entry((r.service.clone(), *level)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((service, access_level), resources)| SummaryRow {
+            service,
+            access_level,
+            resources,
+        })
+        .collect()
+}
+
+/// One row of `blast-radius --all`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceSummary {
+    /// The source id.
+    pub source: String,
+    /// Its kind.
+    pub kind: &'static str,
+    /// How many identities it reaches (itself excluded).
+    pub identities: u64,
+    /// How many resources it can act on.
+    pub resources: u64,
+    /// How many of them with a crown-jewel action.
+    pub crown_jewels: u64,
+    /// Accounts it administers.
+    pub administers: Vec<String>,
+}
+
+/// `blast-radius --all`: one row per source, ranked by reach.
+#[derive(Debug, Clone, Serialize)]
+pub struct AllSources {
+    /// The rows, widest reach first.
+    pub sources: Vec<SourceSummary>,
+    /// What the snapshot does not know.
+    pub coverage_gaps: Vec<CoverageGap>,
+}
+
+/// Summarizes every source of the given kinds (all when empty).
+pub fn all_sources(analysis: &Analysis<'_>, kinds: &[NodeKind]) -> AllSources {
+    let sources: Vec<NodeId> = analysis.graph.sources(kinds).collect();
+    let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
+    let mut rows: Vec<SourceSummary> = sources
+        .par_iter()
+        .map(|&s| {
+            let node = analysis.graph.node(s);
+            let reached = analysis.reach.any.of(s);
+            let identities = reached
+                .iter()
+                .filter(|&n| n != s && analysis.graph.node(n).kind.is_identity())
+                .count() as u64;
+            let (_, pairs) = reached_pairs(analysis, s);
+            let mut resources = RoaringBitmap::new();
+            let mut jewels = RoaringBitmap::new();
+            for pair in &pairs {
+                let (r, c) = unpair(pair);
+                resources.insert(r);
+                if crown[c] {
+                    jewels.insert(r);
+                }
+            }
+            SourceSummary {
+                source: node.id.clone(),
+                kind: node.kind.as_str(),
+                identities,
+                resources: resources.len(),
+                crown_jewels: jewels.len(),
+                administers: administered(analysis, s).into_keys().collect(),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (
+            std::cmp::Reverse(a.administers.len()),
+            std::cmp::Reverse(a.crown_jewels),
+            std::cmp::Reverse(a.resources),
+            std::cmp::Reverse(a.identities),
+            &a.source,
+        )
+            .cmp(&(
+                std::cmp::Reverse(b.administers.len()),
+                std::cmp::Reverse(b.crown_jewels),
+                std::cmp::Reverse(b.resources),
+                std::cmp::Reverse(b.identities),
+                &b.source,
+            ))
+    });
+    AllSources {
+        sources: rows,
+        coverage_gaps: gaps(analysis),
+    }
+}

@@ -1,0 +1,516 @@
+//! Per-source reach of an analysed snapshot, for baselines, checks, diffs and
+//! simulations.
+//!
+//! For every source node of the graph (workloads, instances, functions, users, roles):
+//! the users and roles it can become, the accounts administered by one of them, the
+//! crown-jewel (action class, resource) pairs one of them is allowed, and how many
+//! indexed resources they can act on. Sets come from the one-pass reachability and the
+//! access index; explained paths (the shortest, certain first) are computed only when
+//! asked, since a baseline does not need them and they cost a search per source.
+
+use super::{OrgReach, ReachQuery, SourceReach};
+use crate::names::resolve;
+use crate::report::{Finding, PathStep};
+use crate::what_can_reach::{what_can_reach, WhatCanReachQuery};
+use blastgraph_engine::graph::access::{pair, unpair, CLASSES};
+use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
+use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// Whether to compute explained paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paths {
+    /// Every finding carries its shortest explained path.
+    Explained,
+    /// Findings carry no path (baselines).
+    Omitted,
+}
+
+/// The reachable principals of one source, best first: (node, reached for certain).
+struct Reached<'t> {
+    source: NodeId,
+    principals: Vec<(NodeId, bool)>,
+    tree: Option<&'t ShortestPaths>,
+}
+
+fn reached<'t>(
+    analysis: &Analysis<'_>,
+    source: NodeId,
+    tree: Option<&'t ShortestPaths>,
+) -> Reached<'t> {
+    let any = analysis.reach.any.of(source);
+    let certain = analysis.reach.certain.of(source);
+    let principal_count = analysis.model.principals.len() as u32;
+    let mut principals: Vec<(NodeId, bool)> = any
+        .iter()
+        .take_while(|&m| m < principal_count)
+        .map(|m| (m, certain.contains(m)))
+        .collect();
+    // Certain first, then the cheapest path, then node order: deterministic.
+    principals.sort_by_key(|&(m, is_certain)| {
+        let cost = tree.and_then(|t| t.cost(m)).unwrap_or((0, 0));
+        (!is_certain, cost, m)
+    });
+    Reached {
+        source,
+        principals,
+        tree,
+    }
+}
+
+fn path_steps(analysis: &Analysis<'_>, reached: &Reached<'_>, node: NodeId) -> Vec<PathStep> {
+    let Some(tree) = reached.tree else {
+        return Vec::new();
+    };
+    tree.path(node)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| {
+            let edge = analysis.graph.edge(s.edge);
+            PathStep {
+                from: analysis.graph.node(s.from).id.clone(),
+                to: analysis.graph.node(s.to).id.clone(),
+                edge: edge.kind.name(),
+                explanation: edge.explanation.clone(),
+            }
+        })
+        .collect()
+}
+
+fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep {
+    PathStep {
+        from: from.into(),
+        to: to.into(),
+        edge: edge.into(),
+        explanation,
+    }
+}
+
+/// What every source's computation shares: per resource, the index of its account.
+struct Context<'a, 's> {
+    analysis: &'a Analysis<'s>,
+    resource_account: Vec<u32>,
+    crown: Vec<bool>,
+}
+
+impl<'a, 's> Context<'a, 's> {
+    fn new(analysis: &'a Analysis<'s>) -> Self {
+        let model = analysis.model;
+        let resource_account = analysis
+            .access
+            .resources
+            .iter()
+            .map(|r| {
+                model
+                    .account_by_id
+                    .get(&r.account)
+                    .copied()
+                    .unwrap_or(u32::MAX)
+            })
+            .collect();
+        Context {
+            analysis,
+            resource_account,
+            crown: CLASSES.iter().map(|c| c.crown_jewel).collect(),
+        }
+    }
+}
+
+/// The reach of every source.
+pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
+    let sources: Vec<NodeId> = analysis.graph.sources(&[]).collect();
+    org_reach_of(analysis, &sources, paths)
+}
+
+/// The reach of the given sources only (the rest of the organization is left out).
+pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -> OrgReach {
+    let context = Context::new(analysis);
+    let reaches: Vec<SourceReach> = sources
+        .par_iter()
+        .map(|&source| {
+            let tree = (paths == Paths::Explained).then(|| shortest_paths(&analysis.graph, source));
+            source_reach(&context, &reached(analysis, source, tree.as_ref()))
+        })
+        .collect();
+    let account_names = analysis
+        .model
+        .accounts
+        .iter()
+        .filter_map(|a| a.name.clone().map(|n| (a.id.clone(), n)))
+        .collect();
+    OrgReach {
+        sources: reaches,
+        coverage_gaps: coverage_gaps(analysis),
+        account_names,
+    }
+    .sorted()
+}
+
+/// The sources whose reach can change when the principals `touched` change their own
+/// policies or trust: every source that reaches one of them (a group stands for itself
+/// and its members). `None` when a touched principal is not in the graph, so the caller
+/// falls back to every source.
+pub fn affected_sources(
+    analysis: &Analysis<'_>,
+    touched: &std::collections::BTreeSet<String>,
+) -> Option<Vec<NodeId>> {
+    use blastgraph_engine::graph::PrincipalKind;
+    let model = analysis.model;
+    let mut targets = roaring::RoaringBitmap::new();
+    for arn in touched {
+        let principal = model.principal_by_arn(arn)?;
+        targets.insert(analysis.graph.principal_node(principal));
+        let touched_principal = model.principal(principal);
+        if touched_principal.kind == PrincipalKind::Group {
+            for (index, member) in model.principals.iter().enumerate() {
+                let same_account = member.account == touched_principal.account;
+                if same_account && member.groups.contains(&touched_principal.name) {
+                    targets.insert(analysis.graph.principal_node(index as u32));
+                }
+            }
+        }
+    }
+    Some(
+        analysis
+            .graph
+            .sources(&[])
+            .filter(|&s| !analysis.reach.any.of(s).is_disjoint(&targets))
+            .collect(),
+    )
+}
+
+/// Gaps of the snapshot and problems met while analysing it ([`crate::coverage`]), one
+/// line each.
+pub fn coverage_gaps(analysis: &Analysis<'_>) -> Vec<String> {
+    crate::coverage::gaps(analysis)
+        .into_iter()
+        .map(|gap| {
+            let place: Vec<&str> = [&gap.account, &gap.region, &gap.service]
+                .into_iter()
+                .filter_map(|p| p.as_deref())
+                .collect();
+            if place.is_empty() {
+                gap.problem
+            } else {
+                format!("{}: {}", place.join(" "), gap.problem)
+            }
+        })
+        .collect()
+}
+
+/// One source's reach. An administered account stands for everything in it: the
+/// identities and crown jewels of accounts the source administers are not listed one by
+/// one (an administrator can become any of them), which keeps baselines and deltas of
+/// administrators readable; the resource count still counts them.
+fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach {
+    let analysis = context.analysis;
+    let graph = &analysis.graph;
+    let node = graph.node(reached.source);
+    let mut reach = SourceReach::new(node.id.clone(), node.kind.as_str());
+    reach.account = analysis
+        .model
+        .accounts
+        .get(node.account as usize)
+        .map(|a| a.id.clone());
+    if node.kind == NodeKind::ServiceAccount {
+        reach.namespace = node.id.split('/').nth(1).map(String::from);
+    }
+    let mut administered = roaring::RoaringBitmap::new();
+    let mut admin: BTreeMap<String, Finding> = BTreeMap::new();
+    for &(m, certain) in &reached.principals {
+        let Some(grant) = analysis.admins.get(m as usize).and_then(Option::as_ref) else {
+            continue;
+        };
+        administered.insert(analysis.model.principal(m).account);
+        let account = analysis.model.account_id(m).to_string();
+        // Principals come best first: the first grant of an account explains it.
+        admin.entry(account.clone()).or_insert_with(|| {
+            let mut path = path_steps(analysis, reached, m);
+            if reached.tree.is_some() {
+                let via = &graph.node(m).id;
+                path.push(final_step(
+                    via,
+                    &account,
+                    "administers",
+                    grant.explanation.clone(),
+                ));
+            }
+            Finding {
+                source: node.id.clone(),
+                target: account,
+                actions: vec![],
+                conditional: !certain || !grant.status.is_certain(),
+                path,
+            }
+        });
+    }
+    for &(m, certain) in &reached.principals {
+        let target = graph.node(m);
+        let implied = administered.contains(analysis.model.principal(m).account);
+        if m != reached.source && !implied && matches!(target.kind, NodeKind::User | NodeKind::Role)
+        {
+            reach.identities.push(Finding {
+                source: node.id.clone(),
+                target: target.id.clone(),
+                actions: vec![],
+                conditional: !certain,
+                path: path_steps(analysis, reached, m),
+            });
+        }
+    }
+    reach.administers = admin.into_values().collect();
+    let (jewels, resources) = crown_jewels(context, reached, &administered);
+    reach.crown_jewels = jewels;
+    reach.resources = resources;
+    reach
+}
+
+/// The crown jewels reached outside the administered accounts (one finding per
+/// resource) and the count of every resource reached.
+fn crown_jewels(
+    context: &Context<'_, '_>,
+    reached: &Reached<'_>,
+    administered: &roaring::RoaringBitmap,
+) -> (Vec<Finding>, usize) {
+    let analysis = context.analysis;
+    let access = &analysis.access;
+    // Unions over distinct access groups: (certainly allowed, possibly allowed).
+    let mut seen = roaring::RoaringBitmap::new();
+    let mut seen_certain = roaring::RoaringBitmap::new();
+    let mut certain_pairs = roaring::RoaringBitmap::new();
+    let mut any_pairs = roaring::RoaringBitmap::new();
+    for &(m, certain) in &reached.principals {
+        let group = access.group_of[m as usize];
+        let (allowed, conditional) = access.of(m);
+        if certain && seen_certain.insert(group) {
+            certain_pairs |= allowed;
+        }
+        if seen.insert(group) {
+            any_pairs |= allowed;
+            any_pairs |= conditional;
+        }
+    }
+    let mut resources = 0usize;
+    let mut last_resource = None;
+    // resource -> (actions, certain)
+    let mut jewels: BTreeMap<u32, (Vec<&'static str>, bool)> = BTreeMap::new();
+    for p in &any_pairs {
+        let (r, c) = unpair(p);
+        if last_resource != Some(r) {
+            resources += 1;
+            last_resource = Some(r);
+        }
+        if !context.crown[c] || administered.contains(context.resource_account[r as usize]) {
+            continue;
+        }
+        let entry = jewels.entry(r).or_insert((Vec::new(), false));
+        entry.0.push(CLASSES[c].action);
+        entry.1 |= certain_pairs.contains(p);
+    }
+    let source = analysis.graph.node(reached.source).id.clone();
+    let findings = jewels
+        .into_iter()
+        .map(|(r, (mut actions, certain))| {
+            actions.sort_unstable();
+            let resource = &access.resources[r as usize];
+            let mut path = Vec::new();
+            if reached.tree.is_some() {
+                if let Some(via) = holder(analysis, reached, r) {
+                    path = path_steps(analysis, reached, via);
+                    let via_id = &analysis.graph.node(via).id;
+                    path.push(final_step(
+                        via_id,
+                        &resource.arn,
+                        "allowed",
+                        format!(
+                            "{via_id} is allowed {} on {}",
+                            actions.join(", "),
+                            resource.display()
+                        ),
+                    ));
+                }
+            }
+            Finding {
+                source: source.clone(),
+                target: resource.arn.clone(),
+                actions: actions.into_iter().map(String::from).collect(),
+                conditional: !certain,
+                path,
+            }
+        })
+        .collect();
+    (findings, resources)
+}
+
+/// The best reachable principal allowed (or conditionally allowed) a crown-jewel action
+/// on resource `r`: the first in `reached`'s order, preferring a certain permission.
+fn holder(analysis: &Analysis<'_>, reached: &Reached<'_>, r: u32) -> Option<NodeId> {
+    let pairs: Vec<u32> = (0..CLASSES.len())
+        .filter(|&c| CLASSES[c].crown_jewel)
+        .map(|c| pair(r, c))
+        .collect();
+    let mut fallback = None;
+    for &(m, certain) in &reached.principals {
+        let (allowed, conditional) = analysis.access.of(m);
+        if pairs.iter().any(|&p| allowed.contains(p)) {
+            if certain {
+                return Some(m);
+            }
+            fallback = fallback.or(Some(m));
+        } else if pairs.iter().any(|&p| conditional.contains(p)) {
+            fallback = fallback.or(Some(m));
+        }
+    }
+    fallback
+}
+
+/// `what-can-reach` over an analysed snapshot: [`crate::what_can_reach`], with its
+/// findings in the report shape.
+pub struct GraphQuery<'a, 's> {
+    analysis: &'a Analysis<'s>,
+}
+
+impl<'a, 's> GraphQuery<'a, 's> {
+    /// A query over `analysis`.
+    pub fn new(analysis: &'a Analysis<'s>) -> Self {
+        GraphQuery { analysis }
+    }
+}
+
+impl ReachQuery for GraphQuery<'_, '_> {
+    fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String> {
+        let query = WhatCanReachQuery {
+            action_pattern: action.to_string(),
+            on: resource.map(String::from),
+            from: Vec::new(),
+        };
+        let answer = what_can_reach(self.analysis, &query).map_err(|e| e.to_string())?;
+        let mut findings: Vec<Finding> = answer.findings.into_iter().map(report_finding).collect();
+        findings.sort();
+        Ok(findings)
+    }
+}
+
+/// A `what-can-reach` finding in the report shape (the contract's fields).
+pub fn report_finding(finding: crate::what_can_reach::Finding) -> Finding {
+    Finding {
+        source: finding.source,
+        target: finding.target,
+        actions: finding.actions,
+        conditional: finding.conditional,
+        path: finding
+            .path
+            .into_iter()
+            .map(|s| PathStep {
+                from: s.from,
+                to: s.to,
+                edge: s.edge,
+                explanation: s.explanation,
+            })
+            .collect(),
+    }
+}
+
+/// The id of the source a name stands for (an ARN, `eks:...`, or a short name of
+/// [`crate::names`]); a task definition may also be named `FAMILY:REVISION`.
+pub fn resolve_source(analysis: &Analysis<'_>, name: &str) -> Result<String, String> {
+    let node = resolve(analysis, name)
+        .or_else(|error| {
+            if name.contains(':') && !name.starts_with("arn:") && !name.contains("eks:") {
+                resolve(analysis, &format!("ecs:{name}")).map_err(|_| error)
+            } else {
+                Err(error)
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(analysis.graph.node(node).id.clone())
+}
+
+/// The kind of the source with this id, when it is a node of the graph.
+pub fn source_kind(analysis: &Analysis<'_>, id: &str) -> Option<NodeKind> {
+    analysis
+        .graph
+        .node_by_id(id)
+        .map(|n| analysis.graph.node(n).kind)
+}
+
+/// Fills in the explained path of every item that has none, when its source is a node
+/// and its target is an identity (the path to it), an account (the path to its
+/// administrator) or an indexed resource (the path to the identity allowed a crown-jewel
+/// action on it). Paths are searched once per source, so explaining a report costs a
+/// search per source with items, not one per source of the organization.
+pub fn explain(analysis: &Analysis<'_>, items: &mut [crate::report::ReportItem]) {
+    let mut by_source: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if item.path.is_empty() {
+            by_source.entry(item.source.clone()).or_default().push(i);
+        }
+    }
+    let resource_by_arn: BTreeMap<&str, u32> = analysis
+        .access
+        .resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.arn.as_str(), i as u32))
+        .collect();
+    for (source, indices) in by_source {
+        let Some(node) = analysis.graph.node_by_id(&source) else {
+            continue;
+        };
+        let tree = shortest_paths(&analysis.graph, node);
+        let reached = reached(analysis, node, Some(&tree));
+        for i in indices {
+            let target = items[i].target.clone();
+            items[i].path = explain_target(analysis, &reached, &resource_by_arn, &target);
+        }
+    }
+}
+
+fn explain_target(
+    analysis: &Analysis<'_>,
+    reached: &Reached<'_>,
+    resource_by_arn: &BTreeMap<&str, u32>,
+    target: &str,
+) -> Vec<PathStep> {
+    let graph = &analysis.graph;
+    if let Some(node) = graph.node_by_id(target) {
+        return path_steps(analysis, reached, node);
+    }
+    if let Some(&account) = analysis.model.account_by_id.get(target) {
+        let via = reached.principals.iter().find(|&&(m, _)| {
+            analysis.model.principal(m).account == account && analysis.admins[m as usize].is_some()
+        });
+        if let Some(&(m, _)) = via {
+            let mut path = path_steps(analysis, reached, m);
+            if let Some(grant) = &analysis.admins[m as usize] {
+                path.push(final_step(
+                    &graph.node(m).id,
+                    target,
+                    "administers",
+                    grant.explanation.clone(),
+                ));
+            }
+            return path;
+        }
+        return Vec::new();
+    }
+    if let Some(&r) = resource_by_arn.get(target) {
+        if let Some(via) = holder(analysis, reached, r) {
+            let mut path = path_steps(analysis, reached, via);
+            let via_id = &graph.node(via).id;
+            let resource = &analysis.access.resources[r as usize];
+            path.push(final_step(
+                via_id,
+                target,
+                "allowed",
+                format!(
+                    "{via_id} is allowed a crown-jewel action on {}",
+                    resource.display()
+                ),
+            ));
+            return path;
+        }
+    }
+    Vec::new()
+}
