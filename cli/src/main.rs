@@ -22,12 +22,17 @@ enum Command {
     /// Show, export or re-import a snapshot file.
     #[command(subcommand)]
     Snapshot(cmd::snapshot::SnapshotCommand),
+    /// Snapshot an AWS organization or account (read-only) through the AWS SDK.
+    #[cfg(feature = "collect")]
+    Collect(Box<cmd::collect::CollectArgs>),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Snapshot(command) => cmd::snapshot::run(command),
+        #[cfg(feature = "collect")]
+        Command::Collect(args) => cmd::collect::run(*args),
     };
     match result {
         Ok(code) => code,
