@@ -56,6 +56,9 @@ enum Command {
     Export(cmd::export::ExportCommand),
     /// May this principal perform this action on this resource, and why?
     Can(cmd::can::CanArgs),
+    /// Snapshot an AWS organization or account (read-only) through the AWS SDK.
+    #[cfg(feature = "collect")]
+    Collect(Box<cmd::collect::CollectArgs>),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +85,8 @@ fn main() -> ExitCode {
         Command::WhoCan(args) => cmd::who_can::run(args),
         Command::Export(command) => cmd::export::run(command),
         Command::Can(args) => cmd::can::run(args),
+        #[cfg(feature = "collect")]
+        Command::Collect(args) => cmd::collect::run(*args),
     };
     match result {
         Ok(code) => code,

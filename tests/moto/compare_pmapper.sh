@@ -7,7 +7,8 @@
 #   bash tests/moto/compare_pmapper.sh [ROLES]     (default 200 roles)
 #
 # Needs tests/moto/setup.sh's .venv; installs PMapper into .venv-pmapper/ (with the
-# one-line Python 3.10+ fix: collections.Mapping moved to collections.abc).
+# one-line Python 3.10+ fix: collections.Mapping moved to collections.abc, and a
+# tolerance for moto's missing PolicyName).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 roles="${1:-200}"
@@ -21,6 +22,10 @@ if [ ! -x "$pvenv/bin/pmapper" ]; then
 fi
 fix="$("$pvenv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/principalmapper/util/case_insensitive_dict.py"
 sed -i 's/^from collections import Mapping, MutableMapping, OrderedDict$/from collections import OrderedDict\nfrom collections.abc import Mapping, MutableMapping/' "$fix"
+# moto omits PolicyName in GAAD's Policies (real AWS has it); PMapper needs it: take it
+# from the ARN for managed policies (line 140 of gathering.py in 1.1.5).
+gathering="$(dirname "$(dirname "$fix")")/graphing/gathering.py"
+sed -i "140s/p\['PolicyName'\],/p.get('PolicyName', p['Arn'].split('\/')[-1]),/" "$gathering"
 
 work="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

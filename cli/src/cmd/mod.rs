@@ -16,6 +16,8 @@ pub mod path;
 pub mod query_args;
 pub mod simulate;
 pub mod simulate_args;
+#[cfg(feature = "collect")]
+pub mod collect;
 pub mod snapshot;
 pub mod what_can_reach;
 pub mod who_can;
