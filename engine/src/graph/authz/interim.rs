@@ -474,17 +474,24 @@ impl Authorizer for InterimAuthorizer<'_> {
             let Some(principals) = &statement.principals else {
                 continue;
             };
-            if statement.not_principal || principals.any {
+            // Only Allow statements grant: a Deny naming everyone or an account (a data
+            // perimeter) makes no resource a candidate. ARNs count either way: a Deny
+            // naming one principal sets it apart from its group.
+            if statement.allow && (statement.not_principal || principals.any) {
                 result.any = true;
             }
             for entry in &principals.aws {
                 if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
-                    result.accounts.push(entry.clone());
+                    if statement.allow {
+                        result.accounts.push(entry.clone());
+                    }
                 } else if let Some(account) = entry
                     .strip_prefix("arn:aws:iam::")
                     .and_then(|rest| rest.strip_suffix(":root"))
                 {
-                    result.accounts.push(account.to_string());
+                    if statement.allow {
+                        result.accounts.push(account.to_string());
+                    }
                 } else if entry != "*" {
                     result.arns.push(entry.clone());
                 }
