@@ -5,6 +5,8 @@ pub mod blast_radius;
 pub mod can;
 pub mod check;
 pub mod ci_common;
+#[cfg(feature = "collect")]
+pub mod collect;
 pub mod demo;
 pub mod diff;
 pub mod eval_cases;
@@ -16,8 +18,6 @@ pub mod path;
 pub mod query_args;
 pub mod simulate;
 pub mod simulate_args;
-#[cfg(feature = "collect")]
-pub mod collect;
 pub mod snapshot;
 pub mod what_can_reach;
 pub mod who_can;
