@@ -98,7 +98,12 @@ pub fn run(args: CanArgs) -> CliResult {
         None => explanation.decision,
     };
     match args.format {
-        CanFormat::Text => print_text(&main, &explanation, key_check.as_ref(), decision),
+        CanFormat::Text => crate::output::print(&render_text(
+            &main,
+            &explanation,
+            key_check.as_ref(),
+            decision,
+        ))?,
         CanFormat::Json => {
             let mut out = json!({
                 "principal": args.principal,
@@ -110,7 +115,8 @@ pub fn run(args: CanArgs) -> CliResult {
             if let Some((r, e)) = &key_check {
                 out["kms_decrypt"] = explanation_json(r, e);
             }
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            let text = serde_json::to_string_pretty(&out).unwrap_or_default();
+            crate::output::print(&format!("{text}\n"))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -172,13 +178,16 @@ fn explanation_json(r: &Resolved, e: &Explanation) -> Value {
     })
 }
 
-fn print_text(
+fn render_text(
     r: &Resolved,
     e: &Explanation,
     key: Option<&(Resolved, Explanation)>,
     decision: Decision,
-) {
-    println!(
+) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
         "{}: {} {} on {}",
         decision.as_str(),
         r.principal.arn,
@@ -186,11 +195,12 @@ fn print_text(
         r.resource
     );
     for n in &r.notes {
-        println!("note: {n}");
+        let _ = writeln!(out, "note: {n}");
     }
-    print!("{e}");
+    let _ = write!(out, "{e}");
     if let Some((kr, ke)) = key {
-        println!("and kms:Decrypt on the secret's key {}:", kr.resource);
-        print!("{ke}");
+        let _ = writeln!(out, "and kms:Decrypt on the secret's key {}:", kr.resource);
+        let _ = write!(out, "{ke}");
     }
+    out
 }
