@@ -167,6 +167,33 @@ fn assignments() -> Vec<Value> {
     out
 }
 
+/// How many `Condition` blocks the case carries, over every layer.
+fn condition_blocks(v: &Value) -> usize {
+    match v {
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, x)| usize::from(k == "Condition") + condition_blocks(x))
+            .sum(),
+        Value::Array(a) => a.iter().map(condition_blocks).sum(),
+        _ => 0,
+    }
+}
+
+/// Proptest's configuration: a fixed seed, so CI is reproducible (a new seed is a code
+/// change); `PROPTEST_RNG_SEED=<u64>` explores others locally.
+fn config(cases: u32) -> ProptestConfig {
+    let seed = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x0b1a_57a9);
+    ProptestConfig {
+        cases,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 /// The layers a statement may be added to, by JSON pointer of the statement array.
 const LAYERS: &[&str] = &[
     "/identityPolicies/0/Statement",
@@ -176,7 +203,7 @@ const LAYERS: &[&str] = &[
 ];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(config(300))]
 
     // "Policy evaluation logic": allows only add permissions, denies only remove them.
     #[test]
@@ -222,8 +249,12 @@ proptest! {
             }
             seen.push(strict);
         }
-        if discovery == "conditional" {
-            // Some resolution allows, or a deny hinges on an unknown key.
+        if discovery == "conditional" && condition_blocks(&c) == 1 {
+            // With one condition block the conditional is realizable: some resolution
+            // allows, or a deny hinges on the unknown key. With several, layers are
+            // evaluated independently, so contradictory conditions in two layers (e.g.
+            // `team != red` in the identity policy, `team == red` in the boundary) stay
+            // `conditional` although no resolution allows: imprecise, never unsound.
             prop_assert!(seen.iter().any(|s| s == "allow") || seen.iter().any(|s| s == "explicit_deny"), "{c}");
         }
     }
