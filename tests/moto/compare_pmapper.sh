@@ -8,6 +8,8 @@
 #
 # ROLES (default 200): bulk roles created by populate.py; AWS_MANAGED (default 0): AWS
 # managed policies (ReadOnlyAccess, AmazonS3FullAccess, ...) attached to every bulk role.
+# LATENCY_MS=N puts latency_proxy.py in front of moto: every request then takes N ms
+# more, as over a real network (concurrent requests overlap, sequential ones add up).
 #
 # Needs tests/moto/setup.sh's .venv; installs PMapper into .venv-pmapper/ (with the
 # one-line Python 3.10+ fix: collections.Mapping moved to collections.abc, and a
@@ -48,15 +50,27 @@ trap 'kill $moto_pid 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$wo
 endpoint="http://127.0.0.1:$port"
 until curl -s "$endpoint/moto-api/" >/dev/null; do sleep 0.2; done
 
+moto_endpoint="$endpoint"
+if [ "${LATENCY_MS:-0}" != 0 ]; then
+    proxy_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    python3 "$repo/tests/moto/latency_proxy.py" "$proxy_port" "$moto_endpoint" "$LATENCY_MS" &
+    proxy_pid=$!
+    trap 'kill $moto_pid $proxy_pid 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+    endpoint="http://127.0.0.1:$proxy_port"
+    until curl -s "$endpoint/moto-api/" >/dev/null; do sleep 0.2; done
+fi
+
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
 export AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-"$venv/bin/python" "$repo/tests/moto/populate.py" "$endpoint" --roles "$roles" \
+"$venv/bin/python" "$repo/tests/moto/populate.py" "$moto_endpoint" --roles "$roles" \
     --aws-managed "$aws_managed" >/dev/null
+# moto builds each region's backends on first use; warm them so neither tool pays it.
+"$venv/bin/python" "$repo/tests/moto/warm_up.py" "$moto_endpoint"
 requests() { grep -c '" [0-9][0-9][0-9] ' "$work/moto.log" || true; }
 now() { date +%s.%N; }
 secs() { printf '%.2f' "$(echo "$2 - $1" | bc)"; }
 
-echo "moto, $roles bulk roles with $aws_managed AWS managed policies each; $(nproc) cores"
+echo "moto, $roles bulk roles with $aws_managed AWS managed policies each; ${LATENCY_MS:-0} ms added latency; $(nproc) cores"
 echo "blastgraph: $bin"
 
 # blastgraph, every enabled region (moto enables all of its regions).

@@ -160,6 +160,8 @@ async fn pod_identities(
     associations
 }
 
+/// The access entries of a cluster: each principal's type and Kubernetes groups, and
+/// (for `STANDARD` entries) its associated access policies with their scope.
 async fn access_entries(
     client: &Client,
     limits: &Limits,
@@ -280,9 +282,16 @@ mod tests {
     const ROLE: &str = "arn:aws:iam::111122223333:role/payments";
 
     fn client() -> Client {
+        client_in_mode(AuthenticationMode::Api)
+    }
+
+    /// One cluster `prod` in authentication `mode`, with a Pod Identity association and
+    /// no access entries.
+    fn client_in_mode(mode: AuthenticationMode) -> Client {
+        let config_map = mode == AuthenticationMode::ConfigMap;
         let clusters = mock!(Client::list_clusters)
             .then_output(|| ListClustersOutput::builder().clusters("prod").build());
-        let cluster = mock!(Client::describe_cluster).then_output(|| {
+        let cluster = mock!(Client::describe_cluster).then_output(move || {
             DescribeClusterOutput::builder()
                 .cluster(
                     Cluster::builder()
@@ -299,7 +308,7 @@ mod tests {
                         )
                         .access_config(
                             AccessConfigResponse::builder()
-                                .authentication_mode(AuthenticationMode::Api)
+                                .authentication_mode(mode.clone())
                                 .build(),
                         )
                         .build(),
@@ -339,8 +348,14 @@ mod tests {
                     )
                     .build()
             });
-        let no_entries = mock!(Client::list_access_entries)
-            .then_output(|| ListAccessEntriesOutput::builder().build());
+        let no_entries = mock!(Client::list_access_entries).then_output(move || {
+            // In CONFIG_MAP mode the collector must not ask: a listed entry would show.
+            let entries = ListAccessEntriesOutput::builder();
+            match config_map {
+                true => entries.access_entries(ADMIN).build(),
+                false => entries.build(),
+            }
+        });
         mock_client!(
             aws_sdk_eks,
             [
@@ -459,6 +474,20 @@ mod tests {
                 &node_policies
             ]
         )
+    }
+
+    #[tokio::test]
+    async fn access_entries_are_not_asked_in_config_map_mode() {
+        let mut errors = Errors::default();
+        let client = client_in_mode(AuthenticationMode::ConfigMap);
+        let clusters = fetch(&client, &Limits::new(2), "us-east-1", &mut errors).await;
+        assert_eq!(errors.0, Vec::<String>::new());
+        assert_eq!(
+            clusters[0].authentication_mode.as_deref(),
+            Some("CONFIG_MAP")
+        );
+        assert!(clusters[0].access_entries.is_empty());
+        assert_eq!(clusters[0].pod_identity_associations.len(), 1);
     }
 
     #[tokio::test]
