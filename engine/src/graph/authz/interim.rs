@@ -12,13 +12,13 @@ use crate::graph::model::{Model, Principal, PrincipalIdx, PrincipalKind};
 use crate::snapshot::{DocId, Snapshot};
 
 /// Services whose resources resource control policies govern.
-const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
+pub(super) const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
 
 /// The interim evaluator over one snapshot.
 pub struct InterimAuthorizer<'m> {
-    model: &'m Model,
+    pub(super) model: &'m Model,
     policies: Vec<Option<CompiledPolicy>>,
-    principal_specific: Vec<bool>,
+    pub(super) principal_specific: Vec<bool>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
 }
@@ -53,7 +53,7 @@ impl<'m> InterimAuthorizer<'m> {
         }
     }
 
-    fn policy(&self, id: DocId) -> Option<&CompiledPolicy> {
+    pub(super) fn policy(&self, id: DocId) -> Option<&CompiledPolicy> {
         self.policies.get(id.0 as usize).and_then(Option::as_ref)
     }
 
@@ -99,7 +99,7 @@ impl<'m> InterimAuthorizer<'m> {
         all
     }
 
-    fn request(
+    pub(super) fn request(
         &self,
         principal_index: PrincipalIdx,
         action: &str,
@@ -177,7 +177,7 @@ impl<'m> InterimAuthorizer<'m> {
             // An uncollected resource's policy: assumed not to grant on its own (that
             // would make every such resource reachable by everyone), but needed, and
             // unknown, across accounts and for key policies.
-            None if target.is_abstract => (Tri::No, Tri::maybe("resource-policy-not-collected")),
+            None if !target.policy_known => (Tri::No, Tri::maybe("resource-policy-not-collected")),
             None => (Tri::No, Tri::No),
         };
         let same_account = target.account.is_none_or(|a| a == account);
@@ -251,12 +251,12 @@ impl Denies {
 }
 
 /// The request context: what the snapshot knows about the principal and the resource.
-struct RequestContext<'a> {
-    model: &'a Model,
-    principal: &'a Principal,
-    account: &'a str,
-    target: Option<&'a Target<'a>>,
-    claims: &'a [(String, String)],
+pub(super) struct RequestContext<'a> {
+    pub(super) model: &'a Model,
+    pub(super) principal: &'a Principal,
+    pub(super) account: &'a str,
+    pub(super) target: Option<&'a Target<'a>>,
+    pub(super) claims: &'a [(String, String)],
 }
 
 impl Context for RequestContext<'_> {
@@ -370,6 +370,7 @@ impl Authorizer for InterimAuthorizer<'_> {
             rule: ResourcePolicyRule::Required,
             tags: Some(&role_principal.tags),
             is_abstract: false,
+            policy_known: true,
             extra: &[],
         };
         self.request(caller, "sts:assumerole", &target)
@@ -392,6 +393,17 @@ impl Authorizer for InterimAuthorizer<'_> {
     fn trusts_service(&self, role: PrincipalIdx, service: &str, source_account: &str) -> Decision {
         let claims = [("aws:sourceaccount".to_string(), source_account.to_string())];
         self.trust_only(role, "sts:assumerole", Caller::Service(service), &claims)
+    }
+
+    fn authorize_set(
+        &self,
+        principal: PrincipalIdx,
+        action: &str,
+        set: &super::TargetSet<'_>,
+        allowed: &mut roaring::RoaringBitmap,
+        conditional: &mut roaring::RoaringBitmap,
+    ) {
+        self.request_set(principal, action, set, allowed, conditional);
     }
 
     fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool {
@@ -421,6 +433,7 @@ impl Authorizer for InterimAuthorizer<'_> {
             key.push(u32::MAX);
             key.push(principal);
         }
+        self.organization_signature(principal, &mut key);
         key
     }
 
@@ -571,6 +584,49 @@ impl Authorizer for InterimAuthorizer<'_> {
 }
 
 impl InterimAuthorizer<'_> {
+    /// What sets a principal apart under the organization's policies: the value of every
+    /// condition of its account's SCPs (and of any RCP) that reads a principal-specific
+    /// key (`aws:PrincipalArn` exemptions of break-glass roles, principal tags). Two
+    /// principals with equal identity policies and equal signatures get equal answers.
+    fn organization_signature(&self, principal_index: PrincipalIdx, key: &mut Vec<u32>) {
+        let principal = self.model.principal(principal_index);
+        let account = &self.model.accounts[principal.account as usize];
+        let context = RequestContext {
+            model: self.model,
+            principal,
+            account: &account.id,
+            target: None,
+            claims: &[],
+        };
+        let rcps = self
+            .model
+            .accounts
+            .iter()
+            .flat_map(|a| a.rcp_levels.iter().flatten());
+        let mut seen = rustc_hash::FxHashSet::default();
+        for &document in account.scp_levels.iter().flatten().chain(rcps) {
+            if !self.principal_specific[document.0 as usize] || !seen.insert(document) {
+                continue;
+            }
+            let Some(policy) = self.policy(document) else {
+                continue;
+            };
+            for condition in policy.statements.iter().flat_map(|s| &s.conditions) {
+                if condition.values.iter().any(|v| v.contains("${")) {
+                    key.extend([u32::MAX - 1, principal_index]);
+                    return;
+                }
+                if super::compiled::is_principal_specific_key(&condition.key) {
+                    key.push(match condition.holds(&context) {
+                        Tri::No => 0,
+                        Tri::Yes => 1,
+                        Tri::Maybe(_) => 2,
+                    });
+                }
+            }
+        }
+    }
+
     fn trust_only(
         &self,
         role: PrincipalIdx,
