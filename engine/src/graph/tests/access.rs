@@ -41,10 +41,10 @@ fn sets_agree_with_one_request_at_a_time() {
                     let p = p as u32;
                     let (mut fast_yes, mut fast_maybe) =
                         (RoaringBitmap::new(), RoaringBitmap::new());
-                    authz.authorize_set(p, &action, &set, &mut fast_yes, &mut fast_maybe);
+                    authz.authorize_set(p, &action, set, &mut fast_yes, &mut fast_maybe);
                     let (mut each_yes, mut each_maybe) =
                         (RoaringBitmap::new(), RoaringBitmap::new());
-                    authorize_each(&authz, p, &action, &set, &mut each_yes, &mut each_maybe);
+                    authorize_each(&authz, p, &action, set, &mut each_yes, &mut each_maybe);
                     assert_eq!(
                         (&fast_yes, &fast_maybe),
                         (&each_yes, &each_maybe),
