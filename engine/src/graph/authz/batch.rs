@@ -24,7 +24,7 @@
 
 use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
 use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
-use super::{Authorizer, ResourcePolicyRule, TargetSet, Tri};
+use super::{ResourcePolicyRule, TargetSet, Tri};
 use crate::graph::model::{Principal, PrincipalIdx};
 use crate::snapshot::DocId;
 use roaring::RoaringBitmap;
@@ -283,17 +283,14 @@ impl InterimAuthorizer<'_> {
                 shared.per_principal.insert(member);
                 continue;
             }
-            for arn in self.resource_policy_principals(document).arns {
-                shared.named.entry(arn).or_default().insert(member);
+            for arn in &self.named_by(document).arns {
+                shared.named.entry(arn.clone()).or_default().insert(member);
             }
-            let Some(policy) = self.policy(document) else {
-                continue;
-            };
-            let context = self.context(principal, Some(&target));
-            let effects = policy.evaluate(action, resource_match(&target), Some(caller), &context);
-            shared.direct.add(member, &effects.allow);
-            shared.via_account.add(member, &effects.allow_via_account);
-            shared.deny.add(member, &effects.deny);
+            let [direct, via_account, deny] =
+                self.resource_effects(document, action, set, member, principal, caller);
+            shared.direct.add(member, &direct);
+            shared.via_account.add(member, &via_account);
+            shared.deny.add(member, &deny);
         }
         let scp_specific = account
             .scp_levels
@@ -308,6 +305,47 @@ impl InterimAuthorizer<'_> {
             shared.rcp = Some(self.rcp_over_set(action, set, principal));
         }
         shared
+    }
+
+    /// A resource policy's (direct allow, allow via account, deny) for an unnamed caller
+    /// of the set's account. A resource whose policy names only everyone (an
+    /// organization-wide read, a public bucket) is in every account's set: its answer
+    /// depends on the caller's account only through `aws:PrincipalOrgID`, so it is
+    /// computed once per (resource, action, inside or outside the organization).
+    fn resource_effects(
+        &self,
+        document: DocId,
+        action: &str,
+        set: &TargetSet<'_>,
+        member: u32,
+        principal: &Principal,
+        caller: Caller<'_>,
+    ) -> [Tri; 3] {
+        let evaluate = || {
+            let Some(policy) = self.policy(document) else {
+                return [Tri::No, Tri::No, Tri::No];
+            };
+            let target = set.target(member);
+            let context = self.context(principal, Some(&target));
+            let effects = policy.evaluate(action, resource_match(&target), Some(caller), &context);
+            [effects.allow, effects.allow_via_account, effects.deny]
+        };
+        if !self.names_only_everyone(document) {
+            return evaluate();
+        }
+        let in_organization = self.model.accounts[set.account as usize].in_organization;
+        let key = (
+            set.ids[member as usize],
+            action_key(action),
+            in_organization,
+        );
+        if let Some(known) = self.lock_effects().get(&key) {
+            return known.clone().map(decode);
+        }
+        let effects = evaluate();
+        self.lock_effects()
+            .insert(key, effects.clone().map(|t| encode(&t)));
+        effects
     }
 
     fn is_specific(&self, document: DocId) -> bool {
@@ -498,6 +536,29 @@ impl InterimAuthorizer<'_> {
                 applies
             }
         }
+    }
+}
+
+/// An action's key in the effects cache (the lower-case action text, hashed).
+fn action_key(action: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(action)
+}
+
+fn encode(value: &Tri) -> u8 {
+    match value {
+        Tri::No => 0,
+        Tri::Maybe(_) => 1,
+        Tri::Yes => 2,
+    }
+}
+
+/// The cache keeps no condition keys: sets only need yes / maybe / no.
+fn decode(value: u8) -> Tri {
+    match value {
+        0 => Tri::No,
+        1 => Tri::Maybe(Vec::new()),
+        _ => Tri::Yes,
     }
 }
 

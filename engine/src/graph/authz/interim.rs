@@ -19,6 +19,14 @@ pub struct InterimAuthorizer<'m> {
     pub(super) model: &'m Model,
     policies: Vec<Option<CompiledPolicy>>,
     pub(super) principal_specific: Vec<bool>,
+    /// Per account, its SCPs and every RCP of the organization that read
+    /// principal-specific keys (they split equivalence groups).
+    specific_org_policies: Vec<Vec<DocId>>,
+    /// Whom each resource policy names, computed on first use.
+    named: Vec<std::sync::OnceLock<PolicyPrincipals>>,
+    /// Resource policy effects shared between target sets, by (resource id, action,
+    /// caller inside the organization): see `batch::resource_effects`.
+    effects_cache: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u64, bool), [u8; 3]>>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
 }
@@ -38,18 +46,90 @@ impl<'m> InterimAuthorizer<'m> {
                 }
             })
             .collect();
-        let principal_specific = policies
+        let principal_specific: Vec<bool> = policies
             .iter()
             .map(|p| {
                 p.as_ref()
                     .is_some_and(CompiledPolicy::is_principal_specific)
             })
             .collect();
+        let is_specific = |d: &DocId| principal_specific.get(d.0 as usize) == Some(&true);
+        let mut specific_rcps: Vec<DocId> = model
+            .accounts
+            .iter()
+            .flat_map(|a| a.rcp_levels.iter().flatten().copied())
+            .filter(is_specific)
+            .collect();
+        specific_rcps.sort_unstable_by_key(|d| d.0);
+        specific_rcps.dedup();
+        let specific_org_policies = model
+            .accounts
+            .iter()
+            .map(|a| {
+                let mut docs: Vec<DocId> = a
+                    .scp_levels
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(is_specific)
+                    .collect();
+                docs.sort_unstable_by_key(|d| d.0);
+                docs.dedup();
+                docs.extend(specific_rcps.iter().copied());
+                docs
+            })
+            .collect();
+        let named = (0..policies.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         InterimAuthorizer {
             model,
             policies,
             principal_specific,
+            specific_org_policies,
+            named,
+            effects_cache: Default::default(),
             errors,
+        }
+    }
+
+    /// The shared resource policy effects (a poisoned lock only means another thread
+    /// panicked mid-insert of a complete entry: the map is still consistent).
+    pub(super) fn lock_effects(
+        &self,
+    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<(u32, u64, bool), [u8; 3]>> {
+        self.effects_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a resource policy names nobody but everyone (`"*"`) and reads no
+    /// `aws:PrincipalAccount`: its answer for an unnamed caller depends on the caller's
+    /// account only through whether it is in the organization.
+    pub(super) fn names_only_everyone(&self, document: DocId) -> bool {
+        let named = self.named_by(document);
+        named.accounts.is_empty()
+            && named.arns.is_empty()
+            && !named.principal_specific
+            && self.policy(document).is_some_and(|p| {
+                p.statements
+                    .iter()
+                    .flat_map(|s| &s.conditions)
+                    .all(|c| c.key != "aws:principalaccount")
+            })
+    }
+
+    /// Whom a resource policy names (cached [`Authorizer::resource_policy_principals`]).
+    pub(super) fn named_by(&self, document: DocId) -> &PolicyPrincipals {
+        static NOTHING: PolicyPrincipals = PolicyPrincipals {
+            arns: Vec::new(),
+            accounts: Vec::new(),
+            any: false,
+            principal_specific: false,
+        };
+        match self.named.get(document.0 as usize) {
+            Some(cell) => cell.get_or_init(|| self.compute_policy_principals(document)),
+            None => &NOTHING,
         }
     }
 
@@ -479,43 +559,7 @@ impl Authorizer for InterimAuthorizer<'_> {
     }
 
     fn resource_policy_principals(&self, document: DocId) -> PolicyPrincipals {
-        let mut result = PolicyPrincipals::default();
-        let Some(policy) = self.policy(document) else {
-            return result;
-        };
-        for statement in &policy.statements {
-            let Some(principals) = &statement.principals else {
-                continue;
-            };
-            // Only Allow statements grant: a Deny naming everyone or an account (a data
-            // perimeter) makes no resource a candidate. ARNs count either way: a Deny
-            // naming one principal sets it apart from its group.
-            if statement.allow && (statement.not_principal || principals.any) {
-                result.any = true;
-            }
-            for entry in &principals.aws {
-                if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
-                    if statement.allow {
-                        result.accounts.push(entry.clone());
-                    }
-                } else if let Some(account) = entry
-                    .strip_prefix("arn:aws:iam::")
-                    .and_then(|rest| rest.strip_suffix(":root"))
-                {
-                    if statement.allow {
-                        result.accounts.push(account.to_string());
-                    }
-                } else if entry != "*" {
-                    result.arns.push(entry.clone());
-                }
-            }
-        }
-        for list in [&mut result.arns, &mut result.accounts] {
-            list.sort();
-            list.dedup();
-        }
-        result.principal_specific = policy.is_principal_specific();
-        result
+        self.named_by(document).clone()
     }
 
     fn allow_resource_patterns(&self, principal: PrincipalIdx, action: &str) -> Vec<String> {
@@ -584,6 +628,46 @@ impl Authorizer for InterimAuthorizer<'_> {
 }
 
 impl InterimAuthorizer<'_> {
+    fn compute_policy_principals(&self, document: DocId) -> PolicyPrincipals {
+        let mut result = PolicyPrincipals::default();
+        let Some(policy) = self.policy(document) else {
+            return result;
+        };
+        for statement in &policy.statements {
+            let Some(principals) = &statement.principals else {
+                continue;
+            };
+            // Only Allow statements grant: a Deny naming everyone or an account (a data
+            // perimeter) makes no resource a candidate. ARNs count either way: a Deny
+            // naming one principal sets it apart from its group.
+            if statement.allow && (statement.not_principal || principals.any) {
+                result.any = true;
+            }
+            for entry in &principals.aws {
+                if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
+                    if statement.allow {
+                        result.accounts.push(entry.clone());
+                    }
+                } else if let Some(account) = entry
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|rest| rest.strip_suffix(":root"))
+                {
+                    if statement.allow {
+                        result.accounts.push(account.to_string());
+                    }
+                } else if entry != "*" {
+                    result.arns.push(entry.clone());
+                }
+            }
+        }
+        for list in [&mut result.arns, &mut result.accounts] {
+            list.sort();
+            list.dedup();
+        }
+        result.principal_specific = policy.is_principal_specific();
+        result
+    }
+
     /// What sets a principal apart under the organization's policies: the value of every
     /// condition of its account's SCPs (and of any RCP) that reads a principal-specific
     /// key (`aws:PrincipalArn` exemptions of break-glass roles, principal tags). Two
@@ -598,16 +682,7 @@ impl InterimAuthorizer<'_> {
             target: None,
             claims: &[],
         };
-        let rcps = self
-            .model
-            .accounts
-            .iter()
-            .flat_map(|a| a.rcp_levels.iter().flatten());
-        let mut seen = rustc_hash::FxHashSet::default();
-        for &document in account.scp_levels.iter().flatten().chain(rcps) {
-            if !self.principal_specific[document.0 as usize] || !seen.insert(document) {
-                continue;
-            }
+        for &document in &self.specific_org_policies[principal.account as usize] {
             let Some(policy) = self.policy(document) else {
                 continue;
             };
