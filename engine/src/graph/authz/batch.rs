@@ -340,7 +340,7 @@ impl InterimAuthorizer<'_> {
             in_organization,
         );
         if let Some(known) = self.lock_effects().get(&key) {
-            return known.clone().map(decode);
+            return (*known).map(decode);
         }
         let effects = evaluate();
         self.lock_effects()
