@@ -25,6 +25,7 @@
 use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
 use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
 use super::{ResourcePolicyRule, TargetSet, Tri};
+use crate::graph::access::CLASSES;
 use crate::graph::model::{Principal, PrincipalIdx};
 use crate::snapshot::DocId;
 use roaring::RoaringBitmap;
@@ -460,11 +461,17 @@ impl InterimAuthorizer<'_> {
         let Some(policy) = self.policy(document) else {
             return effects;
         };
-        for statement in &policy.statements {
+        let class = class_index(action);
+        let masks = class.map(|_| self.class_masks(document, policy));
+        for (index, statement) in policy.statements.iter().enumerate() {
             // Without a caller only statements naming everyone apply (as in
             // `CompiledPolicy::evaluate`).
             let applies_to_caller = statement.principals.is_none() || statement.names_everyone();
-            if !applies_to_caller || !statement.matches_action(action) {
+            let matches = match (class, masks) {
+                (Some(class), Some(masks)) => masks[index] & (1 << class) != 0,
+                _ => statement.matches_action(action),
+            };
+            if !applies_to_caller || !matches {
                 continue;
             }
             let applies = self.statement_over_set(policy, statement, set, principal);
@@ -538,6 +545,43 @@ impl InterimAuthorizer<'_> {
         }
     }
 }
+
+/// The index in [`CLASSES`] of a (lower-case) action class, if it is one.
+fn class_index(action: &str) -> Option<u32> {
+    static INDEX: std::sync::LazyLock<rustc_hash::FxHashMap<String, u32>> =
+        std::sync::LazyLock::new(|| {
+            CLASSES
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.action.to_ascii_lowercase(), i as u32))
+                .collect()
+        });
+    INDEX.get(action).copied()
+}
+
+impl InterimAuthorizer<'_> {
+    /// Per statement of a document, a bit per action class it covers (computed once per
+    /// document: matching actions is the inner loop of every set evaluation).
+    fn class_masks<'p>(&'p self, document: DocId, policy: &CompiledPolicy) -> &'p [u32] {
+        self.class_masks[document.0 as usize].get_or_init(|| {
+            policy
+                .statements
+                .iter()
+                .map(|statement| {
+                    CLASSES.iter().enumerate().fold(0u32, |mask, (i, class)| {
+                        if statement.matches_action(&class.action.to_ascii_lowercase()) {
+                            mask | 1 << i
+                        } else {
+                            mask
+                        }
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+const _: () = assert!(CLASSES.len() <= 32, "class masks are u32");
 
 /// An action's key in the effects cache (the lower-case action text, hashed).
 fn action_key(action: &str) -> u64 {

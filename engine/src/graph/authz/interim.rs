@@ -24,6 +24,8 @@ pub struct InterimAuthorizer<'m> {
     specific_org_policies: Vec<Vec<DocId>>,
     /// Whom each resource policy names, computed on first use.
     named: Vec<std::sync::OnceLock<PolicyPrincipals>>,
+    /// Per document, per statement, the action classes it covers (see `batch`).
+    pub(super) class_masks: Vec<std::sync::OnceLock<Vec<u32>>>,
     /// Resource policy effects shared between target sets, by (resource id, action,
     /// caller inside the organization): see `batch::resource_effects`.
     effects_cache: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u64, bool), [u8; 3]>>,
@@ -79,6 +81,7 @@ impl<'m> InterimAuthorizer<'m> {
                 docs
             })
             .collect();
+        let policies_len = policies.len();
         let named = (0..policies.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -89,6 +92,9 @@ impl<'m> InterimAuthorizer<'m> {
             specific_org_policies,
             named,
             effects_cache: Default::default(),
+            class_masks: (0..policies_len)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             errors,
         }
     }
