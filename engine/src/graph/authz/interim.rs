@@ -24,6 +24,8 @@ pub struct InterimAuthorizer<'m> {
     specific_org_policies: Vec<Vec<DocId>>,
     /// Whom each resource policy names, computed on first use.
     named: Vec<std::sync::OnceLock<PolicyPrincipals>>,
+    /// Per document, whether it names nobody but everyone (computed on first use).
+    only_everyone: Vec<std::sync::OnceLock<bool>>,
     /// Per document, per statement, the action classes it covers (see `batch`).
     pub(super) class_masks: Vec<std::sync::OnceLock<Vec<u32>>>,
     /// Resource policy effects shared between target sets, by (resource id, action,
@@ -92,6 +94,9 @@ impl<'m> InterimAuthorizer<'m> {
             specific_org_policies,
             named,
             effects_cache: Default::default(),
+            only_everyone: (0..policies_len)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             class_masks: (0..policies_len)
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -113,15 +118,21 @@ impl<'m> InterimAuthorizer<'m> {
     /// `aws:PrincipalAccount`: its answer for an unnamed caller depends on the caller's
     /// account only through whether it is in the organization.
     pub(super) fn names_only_everyone(&self, document: DocId) -> bool {
-        let named = self.named_by(document);
-        named.accounts.is_empty()
-            && named.arns.is_empty()
-            && !named.principal_specific
-            && self.policy(document).is_some_and(|p| {
-                p.statements
-                    .iter()
-                    .flat_map(|s| &s.conditions)
-                    .all(|c| c.key != "aws:principalaccount")
+        self.only_everyone
+            .get(document.0 as usize)
+            .is_some_and(|cell| {
+                *cell.get_or_init(|| {
+                    let named = self.named_by(document);
+                    named.accounts.is_empty()
+                        && named.arns.is_empty()
+                        && !named.principal_specific
+                        && self.policy(document).is_some_and(|p| {
+                            p.statements
+                                .iter()
+                                .flat_map(|s| &s.conditions)
+                                .all(|c| c.key != "aws:principalaccount")
+                        })
+                })
             })
     }
 
