@@ -6,7 +6,7 @@
 //! cargo run -p blastgraph-collector --example collect -- ENDPOINT_URL [REGION...]
 //! ```
 
-use blastgraph_collector::aws::{collect_blocking, CollectOptions};
+use blastgraph_collector::aws::{collect_blocking, CollectOptions, Progress};
 use std::time::Instant;
 
 fn main() {
@@ -17,7 +17,7 @@ fn main() {
         endpoint_url,
         region: Some("us-east-1".into()),
         regions: (!regions.is_empty()).then_some(regions),
-        verbose: false,
+        progress: Progress::Quiet,
         ..CollectOptions::default()
     };
     let started = Instant::now();

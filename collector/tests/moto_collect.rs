@@ -9,7 +9,7 @@
 
 mod common;
 
-use blastgraph_collector::aws::{collect_blocking, CollectOptions};
+use blastgraph_collector::aws::{collect_blocking, CollectOptions, Progress};
 use blastgraph_engine::snapshot::{
     format, CoverageStatus, HttpTokens, LaunchType, NetworkMode, ResourceKind, Snapshot,
 };
@@ -39,7 +39,7 @@ fn the_snapshot_holds_exactly_what_moto_holds() {
         endpoint_url: Some(moto.endpoint.clone()),
         region: Some("us-east-1".into()),
         regions: Some(vec!["us-east-1".into(), "eu-west-1".into()]),
-        verbose: false,
+        progress: Progress::Quiet,
         ..CollectOptions::default()
     };
     let collection = collect_blocking(&options).expect("collection runs");

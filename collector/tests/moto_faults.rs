@@ -9,7 +9,7 @@
 
 mod common;
 
-use blastgraph_collector::aws::{collect_blocking, CollectOptions};
+use blastgraph_collector::aws::{collect_blocking, CollectOptions, Progress};
 use blastgraph_engine::snapshot::{CoverageStatus, Snapshot};
 use common::proxy::{Fault, Proxy};
 use std::collections::HashMap;
@@ -22,7 +22,7 @@ fn collect(endpoint: &str) -> Snapshot {
         regions: Some(vec!["us-east-1".into()]),
         attempt_timeout: Duration::from_secs(2),
         max_attempts: 4,
-        verbose: false,
+        progress: Progress::Quiet,
         ..CollectOptions::default()
     };
     collect_blocking(&options)

@@ -16,7 +16,7 @@
 
 mod common;
 
-use blastgraph_collector::aws::{collect_blocking, CollectOptions};
+use blastgraph_collector::aws::{collect_blocking, CollectOptions, Progress};
 use blastgraph_engine::snapshot::{CoverageStatus, Snapshot};
 
 /// Creates a user with `policy` attached and prints `KEY SECRET`.
@@ -63,7 +63,7 @@ fn collect_as(moto: &common::Moto, keys: &(String, String)) -> Snapshot {
         region: Some("us-east-1".into()),
         regions: Some(vec!["us-east-1".into()]),
         max_attempts: 2,
-        verbose: false,
+        progress: Progress::Quiet,
         ..CollectOptions::default()
     };
     collect_blocking(&options)

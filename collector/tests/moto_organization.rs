@@ -9,7 +9,7 @@
 
 mod common;
 
-use blastgraph_collector::aws::{collect_blocking, CollectOptions};
+use blastgraph_collector::aws::{collect_blocking, CollectOptions, Progress};
 use blastgraph_engine::snapshot::{CoverageStatus, OrgPolicyKind};
 
 /// Creates the organization, an OU with two member accounts, an SCP on the OU, and a
@@ -56,7 +56,7 @@ fn organization_mode_reads_the_tree_and_every_member() {
         regions: Some(vec!["us-east-1".into()]),
         organization: true,
         exclude_accounts: vec![sandbox.to_string()],
-        verbose: false,
+        progress: Progress::Quiet,
         ..CollectOptions::default()
     };
     let snapshot = collect_blocking(&options)

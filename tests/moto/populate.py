@@ -3,7 +3,7 @@
 prints a JSON manifest of what it created (the collector tests compare the snapshot
 with it).
 
-    populate.py ENDPOINT_URL [--roles N]
+    populate.py ENDPOINT_URL [--roles N] [--aws-managed K]
 
 Creates: N IAM roles (default 1050: more than one page of every IAM list call), users
 with access keys, a group, customer managed policies with several versions, an OIDC
@@ -26,6 +26,15 @@ import boto3
 
 REGION = "us-east-1"
 OTHER_REGION = "eu-west-1"
+# Real, large AWS managed policies (moto ships their documents), for --aws-managed.
+AWS_MANAGED = [
+    "ReadOnlyAccess",
+    "AmazonS3FullAccess",
+    "AmazonEC2FullAccess",
+    "IAMReadOnlyAccess",
+    "SecretsManagerReadWrite",
+    "AWSLambda_FullAccess",
+]
 
 
 def trust(service=None, principal=None, federated=None, condition=None):
@@ -57,6 +66,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("endpoint")
     parser.add_argument("--roles", type=int, default=1050)
+    parser.add_argument(
+        "--aws-managed",
+        type=int,
+        default=0,
+        help="attach this many AWS managed policies (large documents) to every bulk role",
+    )
     args = parser.parse_args()
 
     def client(service, region=REGION):
@@ -78,6 +93,9 @@ def main():
             Tags=[{"Key": "team", "Value": f"t{i % 7}"}],
         )
         roles.append(r["Role"]["Arn"])
+        for k in range(args.aws_managed):
+            aws_policy = AWS_MANAGED[(i + k) % len(AWS_MANAGED)]
+            iam.attach_role_policy(RoleName=name, PolicyArn=f"arn:aws:iam::aws:policy/{aws_policy}")
     ecs_task_role = iam.create_role(RoleName="ecs-task-role", AssumeRolePolicyDocument=trust(service="ecs-tasks.amazonaws.com"))["Role"]["Arn"]
     ecs_other_role = iam.create_role(RoleName="ecs-other-task-role", AssumeRolePolicyDocument=trust(service="ecs-tasks.amazonaws.com"))["Role"]["Arn"]
     fargate_role = iam.create_role(RoleName="fargate-task-role", AssumeRolePolicyDocument=trust(service="ecs-tasks.amazonaws.com"))["Role"]["Arn"]

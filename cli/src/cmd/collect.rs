@@ -2,10 +2,11 @@
 
 use crate::error::{CliError, CliResult};
 use crate::snapshot_file;
-use blastgraph_collector::aws::{self, CollectOptions};
+use blastgraph_collector::aws::{self, CollectOptions, Progress};
 use blastgraph_collector::kubernetes;
 use blastgraph_engine::snapshot::{CoverageStatus, Snapshot};
 use clap::Args;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -66,7 +67,7 @@ pub struct CollectArgs {
     /// Exit with status 1 when anything could not be collected.
     #[arg(long)]
     strict: bool,
-    /// No per-service log lines.
+    /// No progress: neither the bars (on a terminal) nor the log lines (otherwise).
     #[arg(short, long)]
     quiet: bool,
 }
@@ -97,7 +98,13 @@ pub fn run(args: CollectArgs) -> CliResult {
         max_concurrency: args.max_concurrency,
         max_attempts: args.max_attempts,
         attempt_timeout: Duration::from_secs(args.timeout.max(1)),
-        verbose: !args.quiet,
+        progress: if args.quiet {
+            Progress::Quiet
+        } else if std::io::stderr().is_terminal() {
+            Progress::Bars
+        } else {
+            Progress::Lines
+        },
     };
     let started = Instant::now();
     let collection =

@@ -8,8 +8,13 @@ use blastgraph_engine::snapshot::{Ec2Instance, HttpTokens, MetadataOptions};
 const SERVICE: &str = "ec2";
 
 /// The regions enabled for the account (`DescribeRegions` without `AllRegions` lists
-/// only those), sorted.
-pub async fn enabled_regions(client: &Client, limits: &Limits) -> Result<Vec<String>, String> {
+/// only those) in the caller's `partition`, sorted. AWS only lists the partition's own
+/// regions; emulators list every partition's, where the credentials would not work.
+pub async fn enabled_regions(
+    client: &Client,
+    limits: &Limits,
+    partition: &str,
+) -> Result<Vec<String>, String> {
     let out = limits
         .call(SERVICE, client.describe_regions().send())
         .await
@@ -19,9 +24,26 @@ pub async fn enabled_regions(client: &Client, limits: &Limits) -> Result<Vec<Str
         .iter()
         .filter(|r| r.opt_in_status() != Some("not-opted-in"))
         .filter_map(|r| r.region_name().map(str::to_string))
+        .filter(|name| region_partition(name) == partition)
         .collect();
     regions.sort();
     Ok(regions)
+}
+
+/// The partition a region belongs to, from its name's prefix.
+fn region_partition(region: &str) -> &'static str {
+    const PREFIXES: [(&str, &str); 6] = [
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-isof-", "aws-iso-f"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+    ];
+    PREFIXES
+        .iter()
+        .find(|(prefix, _)| region.starts_with(prefix))
+        .map_or("aws", |(_, partition)| partition)
 }
 
 /// Every instance of the region that is not terminated.
@@ -102,4 +124,54 @@ fn metadata_options(instance: &Instance) -> MetadataOptions {
         }
     }
     options
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::support::mock_client;
+    use aws_sdk_ec2::operation::describe_regions::DescribeRegionsOutput;
+    use aws_sdk_ec2::types::Region;
+    use aws_smithy_mocks::mock;
+
+    fn region(name: &str, status: &str) -> Region {
+        Region::builder()
+            .region_name(name)
+            .opt_in_status(status)
+            .build()
+    }
+
+    #[tokio::test]
+    async fn enabled_regions_of_the_callers_partition_only() {
+        let regions = mock!(Client::describe_regions).then_output(|| {
+            DescribeRegionsOutput::builder()
+                .regions(region("us-west-2", "opt-in-not-required"))
+                .regions(region("af-south-1", "not-opted-in"))
+                .regions(region("ap-east-1", "opted-in"))
+                .regions(region("cn-north-1", "opt-in-not-required"))
+                .regions(region("us-gov-west-1", "opt-in-not-required"))
+                .regions(region("eu-west-1", "opt-in-not-required"))
+                .build()
+        });
+        let client = mock_client!(aws_sdk_ec2, [&regions]);
+        let limits = Limits::new(1);
+        assert_eq!(
+            enabled_regions(&client, &limits, "aws").await.unwrap(),
+            ["ap-east-1", "eu-west-1", "us-west-2"]
+        );
+        assert_eq!(
+            enabled_regions(&client, &limits, "aws-cn").await.unwrap(),
+            ["cn-north-1"]
+        );
+    }
+
+    #[test]
+    fn partitions_of_region_names() {
+        assert_eq!(region_partition("eu-central-2"), "aws");
+        assert_eq!(region_partition("us-east-1"), "aws");
+        assert_eq!(region_partition("cn-northwest-1"), "aws-cn");
+        assert_eq!(region_partition("us-gov-east-1"), "aws-us-gov");
+        assert_eq!(region_partition("us-iso-east-1"), "aws-iso");
+        assert_eq!(region_partition("us-isob-east-1"), "aws-iso-b");
+    }
 }

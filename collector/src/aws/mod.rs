@@ -25,12 +25,14 @@ mod iam;
 mod kms;
 mod lambda;
 mod org;
+mod progress;
 mod rds;
 mod s3;
 mod secrets;
 mod session;
 mod support;
 
+pub use progress::Progress;
 pub use support::ApiCounter;
 
 use aws_config::SdkConfig;
@@ -38,6 +40,7 @@ use blastgraph_engine::snapshot::{
     Account, Coverage, CoverageStatus, Documents, Ec2Instance, EksCluster, Meta, OrgPolicy,
     Organization, Origin, Resource, Snapshot,
 };
+use progress::{Reporter, UnitOutcome};
 use std::sync::Arc;
 use std::time::Duration;
 use support::{Errors, Limits, RawResource};
@@ -71,8 +74,8 @@ pub struct CollectOptions {
     pub max_attempts: u32,
     /// Timeout of one attempt.
     pub attempt_timeout: Duration,
-    /// Print a line per collected unit on standard error.
-    pub verbose: bool,
+    /// How progress is shown on standard error.
+    pub progress: Progress,
 }
 
 impl Default for CollectOptions {
@@ -90,7 +93,7 @@ impl Default for CollectOptions {
             max_concurrency: 8,
             max_attempts: 6,
             attempt_timeout: Duration::from_secs(30),
-            verbose: true,
+            progress: Progress::Lines,
         }
     }
 }
@@ -135,8 +138,12 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, CollectErro
         std::time::SystemTime::now(),
     ))
     .unwrap_or_default();
+    let reporter = Arc::new(Reporter::new(
+        options.progress,
+        &Service::ALL.map(Service::prefix),
+    ));
     let session = session::connect(options, &counter).await?;
-    log(options, &format!("collecting as {}", session.caller_arn));
+    reporter.line(&format!("collecting as {}", session.caller_arn));
     let mut snapshot = Snapshot {
         meta: Meta {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -150,16 +157,26 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, CollectErro
         ..Snapshot::default()
     };
     let targets = if options.organization {
-        organization(&session, options, &limits, &counter, &mut snapshot).await?
+        organization(
+            &session,
+            options,
+            &limits,
+            &counter,
+            &reporter,
+            &mut snapshot,
+        )
+        .await?
     } else {
         snapshot.account_mut(&session.caller_account);
         vec![session.caller_account.clone()]
     };
+    reporter.accounts_planned(targets.len());
     let shared = Arc::new(Shared {
         session,
         options: options.clone(),
         limits,
         counter: counter.clone(),
+        reporter: reporter.clone(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     for (index, account_id) in targets.into_iter().enumerate() {
@@ -180,6 +197,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, CollectErro
             Err(_) => {}
         }
     }
+    reporter.finish();
     results.sort_by_key(|(index, _, _)| *index);
     for (_, account_id, mut units) in results {
         units.sort_by_key(|unit| unit.order);
@@ -201,12 +219,7 @@ struct Shared {
     options: CollectOptions,
     limits: Limits,
     counter: ApiCounter,
-}
-
-fn log(options: &CollectOptions, line: &str) {
-    if options.verbose {
-        eprintln!("collect: {line}");
-    }
+    reporter: Arc<Reporter>,
 }
 
 /// Reads the organization into the snapshot and returns the accounts to collect.
@@ -215,6 +228,7 @@ async fn organization(
     options: &CollectOptions,
     limits: &Limits,
     counter: &ApiCounter,
+    reporter: &Reporter,
     snapshot: &mut Snapshot,
 ) -> Result<Vec<String>, CollectError> {
     let client = clients::organizations(&session.config, &session.home_region, counter);
@@ -274,14 +288,11 @@ async fn organization(
             None => targets.push(account.id),
         }
     }
-    log(
-        options,
-        &format!(
-            "organization {}: {} accounts to collect",
-            snapshot.organization.as_ref().map_or("", |o| o.id.as_str()),
-            targets.len()
-        ),
-    );
+    reporter.line(&format!(
+        "organization {}: {} accounts to collect",
+        snapshot.organization.as_ref().map_or("", |o| o.id.as_str()),
+        targets.len()
+    ));
     Ok(targets)
 }
 
@@ -300,6 +311,19 @@ enum Service {
 }
 
 impl Service {
+    /// Every service, in the order of the progress bars.
+    const ALL: [Service; 9] = [
+        Service::Iam,
+        Service::S3,
+        Service::Ec2,
+        Service::Ecs,
+        Service::Eks,
+        Service::SecretsManager,
+        Service::Kms,
+        Service::Rds,
+        Service::Lambda,
+    ];
+
     const REGIONAL: [Service; 7] = [
         Service::Ec2,
         Service::Ecs,
@@ -352,7 +376,8 @@ async fn collect_account(shared: Arc<Shared>, account_id: String) -> Vec<Unit> {
         match session::for_account(&shared.session, options, &account_id, &shared.counter).await {
             Ok(config) => config,
             Err(error) => {
-                log(options, &format!("{account_id}: {error}"));
+                shared.reporter.line(&format!("{account_id}: {error}"));
+                shared.reporter.account_ready([]);
                 return vec![Unit {
                     order: 0,
                     region: None,
@@ -367,7 +392,7 @@ async fn collect_account(shared: Arc<Shared>, account_id: String) -> Vec<Unit> {
         Some(regions) => regions.clone(),
         None => {
             let client = clients::ec2(&config, &shared.session.home_region, &shared.counter);
-            match ec2::enabled_regions(&client, &shared.limits).await {
+            match ec2::enabled_regions(&client, &shared.limits, &shared.session.partition).await {
                 Ok(regions) => regions,
                 Err(error) => {
                     let error = format!("{error}; collecting only {}", shared.session.home_region);
@@ -388,6 +413,9 @@ async fn collect_account(shared: Arc<Shared>, account_id: String) -> Vec<Unit> {
     for region in &regions {
         plan.extend(Service::REGIONAL.iter().map(|s| (Some(region.clone()), *s)));
     }
+    shared
+        .reporter
+        .account_ready(plan.iter().map(|(_, service)| service.prefix()));
     for (order, (region, service)) in plan.into_iter().enumerate() {
         let shared = shared.clone();
         let config = config.clone();
@@ -408,15 +436,16 @@ async fn collect_account(shared: Arc<Shared>, account_id: String) -> Vec<Unit> {
                 None => "ok".to_string(),
                 Some(first) => format!("GAP ({} errors, first: {first})", errors.0.len()),
             };
-            log(
-                &shared.options,
-                &format!(
+            shared.reporter.unit_done(UnitOutcome {
+                service: service.prefix(),
+                line: &format!(
                     "{account_id} {} {}: {status} in {:.1}s",
                     region.as_deref().unwrap_or("global"),
                     service.prefix(),
                     started.elapsed().as_secs_f64()
                 ),
-            );
+                gap: !errors.0.is_empty(),
+            });
             Unit {
                 order: order + 1,
                 region,

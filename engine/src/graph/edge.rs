@@ -19,6 +19,9 @@ pub enum EdgeKind {
     AssumeRole,
     /// `sts:AssumeRoleWithWebIdentity` (IRSA and other OIDC trusts).
     WebIdentity,
+    /// An EKS access entry lets an IAM principal run pods as a cluster's service
+    /// accounts (Kubernetes admin or edit rights).
+    AccessEntry,
     /// A privilege-escalation technique of the catalogue (index into
     /// [`super::privesc::CATALOGUE`]).
     Privesc(u16),
@@ -34,6 +37,7 @@ impl EdgeKind {
             EdgeKind::CoLocation => "co-location".into(),
             EdgeKind::AssumeRole => "assume-role".into(),
             EdgeKind::WebIdentity => "web-identity".into(),
+            EdgeKind::AccessEntry => "access-entry".into(),
             EdgeKind::Privesc(i) => {
                 format!("privesc:{}", super::privesc::CATALOGUE[i as usize].name)
             }
@@ -49,6 +53,7 @@ impl EdgeKind {
             EdgeKind::CoLocation => "co-location",
             EdgeKind::AssumeRole => "assume-role",
             EdgeKind::WebIdentity => "web-identity",
+            EdgeKind::AccessEntry => "access-entry",
             EdgeKind::Privesc(_) => "privesc",
         }
     }

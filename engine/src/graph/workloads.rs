@@ -1,13 +1,14 @@
 //! Edges from compute to identities (workloads.md): runs-as, IMDS, ECScape and
-//! co-location, with the IMDS reachability rules in one place ([`imds_access`]).
+//! co-location, with the IMDS reachability rules in one place ([`imds_access`]); and
+//! from IAM principals to the EKS workloads their access entries let them run.
 
 use super::authz::{Decision, Target};
 use super::builder::GraphBuilder;
 use super::node::NodeId;
 use super::{status_of, EdgeKind, Status};
 use crate::snapshot::{
-    Account, ContainerInstance, Ec2Instance, EksCluster, HttpTokens, LaunchType, MetadataOptions,
-    NetworkMode, ResourceKind, TaskDefinition,
+    AccessEntry, AccessScope, Account, ContainerInstance, Ec2Instance, EksCluster, HttpTokens,
+    LaunchType, MetadataOptions, NetworkMode, ResourceKind, TaskDefinition,
 };
 use std::collections::BTreeSet;
 
@@ -433,6 +434,160 @@ fn eks_edges(builder: &mut GraphBuilder<'_>, account: &Account, cluster: &EksClu
     irsa_edges(builder, cluster, &service_accounts);
     pod_identity_edges(builder, account, cluster);
     pod_placement_edges(builder, account, cluster);
+    access_entry_edges(builder, cluster);
+}
+
+/// What an access entry lets its principal do with the cluster's workloads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadControl {
+    /// The namespaces where it can run pods; `None`: every namespace.
+    pub namespaces: Option<Vec<String>>,
+    /// Certain, or inferred where it rests on what was not collected.
+    pub status: Status,
+    /// Why.
+    pub why: String,
+}
+
+/// EKS access policies that only read, and not Secrets: no way to a service account's
+/// credentials.
+const READ_ONLY_ACCESS_POLICIES: [&str; 1] = ["AmazonEKSViewPolicy"];
+
+/// Groups that carry no rights of their own, or only node rights (modelled by
+/// co-location).
+const UNPRIVILEGED_GROUPS: [&str; 3] = [
+    "system:authenticated",
+    "system:nodes",
+    "system:bootstrappers",
+];
+
+/// Every way an access entry controls workloads: cluster admin (the
+/// `AmazonEKSClusterAdminPolicy`, `AmazonEKSAdminPolicy` or `AmazonEKSEditPolicy` on the
+/// cluster, or the `system:masters` group) runs pods as any service account; the same
+/// policies scoped to namespaces do so there (inferred: admission policies, which are
+/// not collected, decide which pod specs are admitted); other groups (RBAC not
+/// collected) and unknown or Secret-reading policies may, so they are inferred too.
+/// Node entries (`EC2_LINUX`, ...) get node rights, which co-location models.
+pub fn workload_control(entry: &AccessEntry) -> Vec<WorkloadControl> {
+    if entry.kind != "STANDARD" {
+        return Vec::new();
+    }
+    let mut controls = Vec::new();
+    for group in &entry.kubernetes_groups {
+        if group == "system:masters" {
+            controls.push(WorkloadControl {
+                namespaces: None,
+                status: Status::Certain,
+                why: "Kubernetes group system:masters (cluster admin)".into(),
+            });
+        } else if !UNPRIVILEGED_GROUPS.contains(&group.as_str()) {
+            controls.push(WorkloadControl {
+                namespaces: None,
+                status: Status::Inferred,
+                why: format!("Kubernetes group {group}, whose RBAC bindings were not collected"),
+            });
+        }
+    }
+    for association in &entry.access_policies {
+        let name = association
+            .policy_arn
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        if READ_ONLY_ACCESS_POLICIES.contains(&name) {
+            continue;
+        }
+        let runs_pods = matches!(
+            name,
+            "AmazonEKSClusterAdminPolicy" | "AmazonEKSAdminPolicy" | "AmazonEKSEditPolicy"
+        );
+        let (namespaces, scope) = match &association.scope {
+            AccessScope::Cluster => (None, "the cluster".to_string()),
+            AccessScope::Namespaces(list) => (
+                Some(list.clone()),
+                format!("namespaces {}", list.join(", ")),
+            ),
+        };
+        let status = if runs_pods && namespaces.is_none() {
+            Status::Certain
+        } else {
+            Status::Inferred
+        };
+        let what = if runs_pods {
+            "can create pods"
+        } else {
+            "may reach service-account credentials (a policy that is not known to be read-only)"
+        };
+        controls.push(WorkloadControl {
+            namespaces,
+            status,
+            why: format!("access policy {name} on {scope} {what}"),
+        });
+    }
+    controls
+}
+
+/// Whether a namespace is in an access scope's namespace list (a trailing `*` matches
+/// a prefix; the unknown namespace `*` of an uncollected cluster matches any list).
+fn namespace_in_scope(namespace: &str, scope: &[String]) -> bool {
+    namespace == "*"
+        || scope.iter().any(|pattern| match pattern.strip_suffix('*') {
+            Some(prefix) => namespace.starts_with(prefix),
+            None => pattern == namespace,
+        })
+}
+
+/// Access entries: from the entry's IAM principal to every service account it can run
+/// a pod as (the pod then receives that service account's IRSA or Pod Identity role).
+fn access_entry_edges(builder: &mut GraphBuilder<'_>, cluster: &EksCluster) {
+    if cluster.access_entries.is_empty() {
+        return;
+    }
+    let service_accounts = service_accounts_of(cluster);
+    for entry in &cluster.access_entries {
+        let controls = workload_control(entry);
+        if controls.is_empty() {
+            continue;
+        }
+        let Some(principal) = builder.role_node(&entry.principal_arn, &cluster.arn) else {
+            continue;
+        };
+        for (namespace, name) in &service_accounts {
+            let Some(sa_node) =
+                builder
+                    .graph
+                    .node_by_id(&service_account_id(&cluster.name, namespace, name))
+            else {
+                continue;
+            };
+            // The strongest control that covers the namespace decides the edge.
+            let best = controls
+                .iter()
+                .filter(|c| {
+                    c.namespaces
+                        .as_deref()
+                        .is_none_or(|scope| namespace_in_scope(namespace, scope))
+                })
+                .min_by_key(|c| c.status != Status::Certain);
+            let Some(control) = best else {
+                continue;
+            };
+            let status = if namespace == "*" && control.namespaces.is_some() {
+                Status::Inferred
+            } else {
+                control.status.clone()
+            };
+            builder.add_edge(
+                principal,
+                sa_node,
+                EdgeKind::AccessEntry,
+                status,
+                format!(
+                    "EKS access entry on cluster {}: {}, so it can run a pod as service account {namespace}/{name} and receive its credentials",
+                    cluster.name, control.why
+                ),
+            );
+        }
+    }
 }
 
 /// Web identity: every role trusting the cluster's OIDC issuer, from every service
@@ -698,5 +853,226 @@ fn any_pod_imds_edges(builder: &mut GraphBuilder<'_>, account: &Account, cluster
                 ),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod access_entry_tests {
+    //! Access entries: which entries control which service accounts, end to end through
+    //! the graph (the principal reaches the Pod Identity role of a service account).
+
+    use super::*;
+    use crate::graph::analyse;
+    use crate::snapshot::{
+        AccessPolicyAssociation, PodIdentityAssociation, Role, ServiceAccount, Snapshot,
+    };
+    use serde_json::json;
+
+    const A: &str = "111111111111";
+    const POLICY: &str = "arn:aws:eks::aws:cluster-access-policy/";
+
+    fn arn(name: &str) -> String {
+        format!("arn:aws:iam::{A}:role/{name}")
+    }
+
+    fn entry(name: &str, groups: &[&str], policies: &[(&str, AccessScope)]) -> AccessEntry {
+        AccessEntry {
+            principal_arn: arn(name),
+            kind: "STANDARD".into(),
+            username: None,
+            kubernetes_groups: groups.iter().map(|g| g.to_string()).collect(),
+            access_policies: policies
+                .iter()
+                .map(|(p, scope)| AccessPolicyAssociation {
+                    policy_arn: format!("{POLICY}{p}"),
+                    scope: scope.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn shop() -> AccessScope {
+        AccessScope::Namespaces(vec!["shop".into()])
+    }
+
+    fn snapshot(entries: Vec<AccessEntry>) -> Snapshot {
+        let mut snapshot = Snapshot::default();
+        let nobody = snapshot
+            .documents
+            .intern_value(&json!({"Version":"2012-10-17","Statement":[]}))
+            .unwrap();
+        let pods = snapshot
+            .documents
+            .intern_value(
+                &json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+                "Principal":{"Service":"pods.eks.amazonaws.com"},
+                "Action":["sts:AssumeRole","sts:TagSession"]}]}),
+            )
+            .unwrap();
+        let account = snapshot.account_mut(A);
+        for (name, trust) in [
+            ("payments", pods),
+            ("platform", nobody),
+            ("dev", nobody),
+            ("viewer", nobody),
+            ("node", nobody),
+        ] {
+            account.iam.roles.push(Role {
+                arn: arn(name),
+                name: name.into(),
+                id: format!("AROA{name}"),
+                path: "/".into(),
+                trust_policy: trust,
+                ..Role::default()
+            });
+        }
+        let service_account = |namespace: &str, name: &str| ServiceAccount {
+            namespace: namespace.into(),
+            name: name.into(),
+            irsa_role_arn: None,
+        };
+        account.compute.eks_clusters.push(EksCluster {
+            arn: format!("arn:aws:eks:us-east-1:{A}:cluster/k"),
+            name: "k".into(),
+            region: "us-east-1".into(),
+            authentication_mode: Some("API".into()),
+            kubernetes_collected: true,
+            service_accounts: vec![
+                service_account("shop", "payments"),
+                service_account("ops", "agent"),
+            ],
+            pod_identity_associations: vec![PodIdentityAssociation {
+                arn: "arn:aws:eks:us-east-1:111111111111:podidentityassociation/k/a-1".into(),
+                namespace: "shop".into(),
+                service_account: "payments".into(),
+                role_arn: arn("payments"),
+            }],
+            access_entries: entries,
+            ..EksCluster::default()
+        });
+        assert_eq!(snapshot.validate(), vec![]);
+        snapshot
+    }
+
+    /// The access-entry edge from a role to a service account, if any.
+    fn edge(a: &crate::graph::Analysis<'_>, from: &str, sa: &str) -> Option<Status> {
+        let from = a.graph.node_by_id(&arn(from)).unwrap();
+        let to = a.graph.node_by_id(&format!("eks:k/{sa}")).unwrap();
+        a.graph
+            .out_edges(from)
+            .filter(|&(_, target)| target == to)
+            .map(|(e, _)| a.graph.edge(e))
+            .find(|e| e.kind == EdgeKind::AccessEntry)
+            .map(|e| e.status.clone())
+    }
+
+    #[test]
+    fn cluster_admin_runs_every_workload_and_reaches_its_role() {
+        let snapshot = snapshot(vec![
+            entry(
+                "platform",
+                &[],
+                &[("AmazonEKSClusterAdminPolicy", AccessScope::Cluster)],
+            ),
+            entry("dev", &[], &[("AmazonEKSAdminPolicy", shop())]),
+            entry(
+                "viewer",
+                &[],
+                &[("AmazonEKSViewPolicy", AccessScope::Cluster)],
+            ),
+            AccessEntry {
+                kind: "EC2_LINUX".into(),
+                ..entry("node", &["system:nodes"], &[])
+            },
+        ]);
+        analyse(&snapshot, |a| {
+            assert_eq!(edge(a, "platform", "shop/payments"), Some(Status::Certain));
+            assert_eq!(edge(a, "platform", "ops/agent"), Some(Status::Certain));
+            // Namespace-scoped admin: only its namespace, and inferred.
+            assert_eq!(edge(a, "dev", "shop/payments"), Some(Status::Inferred));
+            assert_eq!(edge(a, "dev", "ops/agent"), None);
+            // Read-only and node entries run nothing.
+            assert_eq!(edge(a, "viewer", "shop/payments"), None);
+            assert_eq!(edge(a, "node", "shop/payments"), None);
+            // End to end: the admin reaches the Pod Identity role, the viewer does not.
+            let reach = |from: &str, to: &str| {
+                let from = a.graph.node_by_id(&arn(from)).unwrap();
+                let to = a.graph.node_by_id(&arn(to)).unwrap();
+                a.reach.any.of(from).contains(to)
+            };
+            assert!(reach("platform", "payments"));
+            assert!(reach("dev", "payments"));
+            assert!(!reach("viewer", "payments"));
+            let explanation = a
+                .graph
+                .out_edges(a.graph.node_by_id(&arn("platform")).unwrap())
+                .map(|(e, _)| a.graph.edge(e))
+                .find(|e| e.kind == EdgeKind::AccessEntry)
+                .map(|e| e.explanation.clone())
+                .unwrap();
+            assert!(
+                explanation.contains("AmazonEKSClusterAdminPolicy"),
+                "{explanation}"
+            );
+        });
+    }
+
+    #[test]
+    fn system_masters_is_certain_and_other_groups_are_inferred() {
+        let snapshot = snapshot(vec![
+            entry("platform", &["system:masters"], &[]),
+            entry("dev", &["payments-team"], &[]),
+            entry("viewer", &["system:authenticated"], &[]),
+        ]);
+        analyse(&snapshot, |a| {
+            assert_eq!(edge(a, "platform", "ops/agent"), Some(Status::Certain));
+            assert_eq!(edge(a, "dev", "ops/agent"), Some(Status::Inferred));
+            assert_eq!(edge(a, "viewer", "ops/agent"), None);
+        });
+    }
+
+    #[test]
+    fn workload_control_of_policies_and_scopes() {
+        let control = |e: AccessEntry| -> Vec<(Option<Vec<String>>, Status)> {
+            workload_control(&e)
+                .into_iter()
+                .map(|c| (c.namespaces, c.status))
+                .collect()
+        };
+        assert_eq!(
+            control(entry(
+                "x",
+                &[],
+                &[("AmazonEKSAdminPolicy", AccessScope::Cluster)]
+            )),
+            [(None, Status::Certain)]
+        );
+        assert_eq!(
+            control(entry("x", &[], &[("AmazonEKSEditPolicy", shop())])),
+            [(Some(vec!["shop".to_string()]), Status::Inferred)]
+        );
+        // Unknown (or Secret-reading) policies may reach credentials: inferred, kept.
+        assert_eq!(
+            control(entry(
+                "x",
+                &[],
+                &[("AmazonEKSAdminViewPolicy", AccessScope::Cluster)]
+            )),
+            [(None, Status::Inferred)]
+        );
+        assert_eq!(
+            control(entry(
+                "x",
+                &[],
+                &[("AmazonEKSViewPolicy", AccessScope::Cluster)]
+            )),
+            []
+        );
+        assert!(namespace_in_scope("dev-a", &["dev-*".into()]));
+        assert!(!namespace_in_scope(
+            "prod",
+            &["dev-*".into(), "shop".into()]
+        ));
+        assert!(namespace_in_scope("*", &["shop".into()]));
     }
 }

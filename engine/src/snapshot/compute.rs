@@ -207,6 +207,47 @@ pub struct EksCluster {
     pub pods: Vec<Pod>,
     /// Nodes with the EC2 instance behind them.
     pub nodes: Vec<KubernetesNode>,
+    /// Access entries: IAM principals admitted to the Kubernetes API (authentication
+    /// modes `API` and `API_AND_CONFIG_MAP`). Optional in JSON (overlays, older
+    /// exports): absent means none.
+    #[serde(default)]
+    pub access_entries: Vec<AccessEntry>,
+}
+
+/// An EKS access entry: an IAM principal's access to a cluster's Kubernetes API.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessEntry {
+    /// The IAM principal (role or user) it admits.
+    pub principal_arn: String,
+    /// `STANDARD`, or a node type (`EC2_LINUX`, `EC2_WINDOWS`, `FARGATE_LINUX`,
+    /// `HYBRID_LINUX`) whose principal joins as a node.
+    pub kind: String,
+    /// The Kubernetes user name, when set.
+    pub username: Option<String>,
+    /// Kubernetes groups the principal is put in (`system:masters`, or groups bound
+    /// by RBAC objects that are not collected).
+    pub kubernetes_groups: Vec<String>,
+    /// EKS access policies associated with the entry.
+    pub access_policies: Vec<AccessPolicyAssociation>,
+}
+
+/// An EKS access policy associated with an access entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessPolicyAssociation {
+    /// `arn:aws:eks::aws:cluster-access-policy/NAME`.
+    pub policy_arn: String,
+    /// Where it applies.
+    pub scope: AccessScope,
+}
+
+/// The scope of an associated EKS access policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessScope {
+    /// The whole cluster.
+    #[default]
+    Cluster,
+    /// These namespaces only (a trailing `*` matches a prefix).
+    Namespaces(Vec<String>),
 }
 
 /// An EKS managed node group.

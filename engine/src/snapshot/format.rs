@@ -22,7 +22,7 @@ use std::io::Write;
 pub const MAGIC: &[u8; 8] = b"BLSTGRPH";
 
 /// The version of the snapshot model this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const HEADER_LEN: usize = MAGIC.len() + 4;
 
@@ -171,7 +171,9 @@ mod tests {
         assert!(
             matches!(error, FormatError::UnsupportedVersion { found } if found == FORMAT_VERSION + 1)
         );
-        assert!(error.to_string().contains("reads version 1"));
+        assert!(error
+            .to_string()
+            .contains(&format!("reads version {FORMAT_VERSION}")));
     }
 
     #[test]
