@@ -466,14 +466,22 @@ mod tests {
                 let s = analysis.graph.node_by_id(&row.source).expect("a node");
                 let direct = one_by_one(analysis, s);
                 assert_eq!(
-                    (row.identities, row.resources, row.crown_jewels, row.administers.clone()),
+                    (
+                        row.identities,
+                        row.resources,
+                        row.crown_jewels,
+                        row.administers.clone()
+                    ),
                     direct,
                     "{}",
                     row.source
                 );
                 reaching_others += usize::from(row.identities > 0 && row.resources > 0);
             }
-            assert!(reaching_others > 10, "only {reaching_others} sources reach anything");
+            assert!(
+                reaching_others > 10,
+                "only {reaching_others} sources reach anything"
+            );
         });
     }
 }
