@@ -52,6 +52,7 @@ fn main() {
             return;
         }
     }
+    lap("counts (not a phase)");
     let graph = BlastGraph::build(&snapshot, &model, &authz, &GraphOptions::default());
     lap("graph");
     println!(

@@ -8,7 +8,9 @@
 //! Concrete actions outside the classes are evaluated at query time
 //! ([`AccessIndex::evaluate`]) on the identities a query reaches.
 
-use super::authz::{any_resource_pattern, Authorizer, Decision, ResourcePolicyRule, Target};
+use super::authz::{
+    any_resource_pattern, Authorizer, Decision, ResourcePolicyRule, SetEntry, Target, TargetSet,
+};
 use super::model::{Model, PrincipalIdx};
 use crate::snapshot::{CoverageStatus, Origin, ResourceKind, Snapshot, Tags};
 use rayon::prelude::*;
@@ -323,13 +325,18 @@ impl AccessIndex {
             }
             self.group_of[p as usize] = group;
         }
-        let results: Vec<(RoaringBitmap, RoaringBitmap)> = groups
-            .par_iter()
-            .map(|&rep| {
-                let pairs = candidates.pairs_of(self, model, authz, rep);
-                self.evaluate_pairs(authz, rep, &pairs)
-            })
-            .collect();
+        let results: Vec<(RoaringBitmap, RoaringBitmap)> = {
+            let account_sets = AccountSets::new(&self.resources, model, authz);
+            groups
+                .par_iter()
+                .map(|&rep| {
+                    let pairs = candidates.pairs_of(self, authz, rep);
+                    let (mut allowed, mut conditional) = self.evaluate_pairs(authz, rep, &pairs);
+                    account_sets.evaluate(authz, model, rep, &mut allowed, &mut conditional);
+                    (allowed, conditional)
+                })
+                .collect()
+        };
         for (allowed, conditional) in results {
             self.allowed.push(allowed);
             self.conditional.push(conditional);
@@ -432,6 +439,7 @@ impl AccessIndex {
             rule,
             tags: r.tags.as_ref(),
             is_abstract,
+            policy_known: !r.is_abstract,
             extra: &[],
         };
         authz.authorize(principal, &action.to_ascii_lowercase(), &target)
@@ -508,15 +516,136 @@ fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
     resources
 }
 
-/// Candidate resources for a principal, before exact evaluation: its own account's
-/// resources matching its allow statements' resource patterns (by literal prefix on
-/// ARNs sorted per account and type), resources whose policy names its account or
-/// everyone, and every abstract resource.
+/// Per (caller account, action class), one [`TargetSet`] of the concrete resources its
+/// principals may reach: every resource of the account, and the resources of other
+/// accounts whose policy names the account, one of its principals, or everyone. A
+/// principal's access to collected resources is asked set by set
+/// ([`Authorizer::authorize_set`]).
+pub struct AccountSets<'a> {
+    /// Per account (model index), per class (index into [`CLASSES`]).
+    sets: Vec<TargetSet<'a>>,
+    /// The lower-case action of each class.
+    actions: Vec<String>,
+}
+
+impl<'a> AccountSets<'a> {
+    /// The sets over an index's resources.
+    pub fn new(
+        resources: &'a [IndexedResource],
+        model: &Model,
+        authz: &dyn Authorizer,
+    ) -> AccountSets<'a> {
+        let classes = CLASSES.len();
+        let accounts = model.accounts.len();
+        let mut entries: Vec<Vec<SetEntry<'a>>> =
+            (0..accounts * classes).map(|_| Vec::new()).collect();
+        for (id, resource) in resources.iter().enumerate() {
+            if resource.is_abstract {
+                continue;
+            }
+            let Some(&owner) = model.account_by_id.get(&resource.account) else {
+                continue;
+            };
+            let callers = callers_of(resource, owner, model, authz);
+            for (c, class) in CLASSES.iter().enumerate() {
+                if class.resource_type != resource.resource_type {
+                    continue;
+                }
+                let (arn, is_pattern) = resource.target_arn(class.form);
+                for &caller in &callers {
+                    entries[caller as usize * classes + c].push((
+                        arn.clone(),
+                        is_pattern,
+                        resource,
+                        id as u32,
+                        owner,
+                    ));
+                }
+            }
+        }
+        let sets = entries
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, entries)| {
+                let rule = if CLASSES[i % classes].resource_type == R::KmsKey {
+                    ResourcePolicyRule::Required
+                } else {
+                    ResourcePolicyRule::Optional
+                };
+                TargetSet::new((i / classes) as u32, rule, entries)
+            })
+            .collect();
+        AccountSets {
+            sets,
+            actions: CLASSES
+                .iter()
+                .map(|c| c.action.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+
+    /// The set of (caller account, class).
+    pub fn set(&self, account: u32, class: usize) -> &TargetSet<'a> {
+        &self.sets[account as usize * CLASSES.len() + class]
+    }
+
+    /// Adds what `principal` may do on the collected resources its account's sets hold.
+    pub fn evaluate(
+        &self,
+        authz: &dyn Authorizer,
+        model: &Model,
+        principal: PrincipalIdx,
+        allowed: &mut RoaringBitmap,
+        conditional: &mut RoaringBitmap,
+    ) {
+        let account = model.principal(principal).account;
+        for (c, action) in self.actions.iter().enumerate() {
+            let set = self.set(account, c);
+            if set.is_empty() {
+                continue;
+            }
+            let mut yes = RoaringBitmap::new();
+            let mut maybe = RoaringBitmap::new();
+            authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
+            for (members, into) in [(yes, &mut *allowed), (maybe, &mut *conditional)] {
+                into.extend(members.iter().map(|m| pair(set.ids[m as usize], c)));
+            }
+        }
+    }
+}
+
+/// The accounts (model indexes) whose principals may reach a resource: its own, and those
+/// its policy names (an account, a principal of it, everyone).
+fn callers_of(
+    resource: &IndexedResource,
+    owner: u32,
+    model: &Model,
+    authz: &dyn Authorizer,
+) -> Vec<u32> {
+    let mut callers = vec![owner];
+    if let Some(policy) = resource.policy {
+        let named = authz.resource_policy_principals(policy);
+        if named.any {
+            callers = (0..model.accounts.len() as u32).collect();
+        } else {
+            let accounts = named.accounts.iter().map(String::as_str).chain(
+                named
+                    .arns
+                    .iter()
+                    .filter_map(|arn| super::model::arn_account(arn)),
+            );
+            callers.extend(accounts.filter_map(|a| model.account_by_id.get(a).copied()));
+            callers.sort_unstable();
+            callers.dedup();
+        }
+    }
+    callers
+}
+
+/// Candidate resources evaluated one by one: abstract resources (the sets hold the
+/// collected ones), and the resources whose policy names a principal or depends on who
+/// asks (re-evaluated per principal after the groups).
 struct CandidateIndex {
-    /// Per (account, type), (ARN, resource) sorted by ARN.
-    by_account_type: FxHashMap<(String, ResourceType), Vec<(String, u32)>>,
-    /// Concrete resources by exact ARN.
-    by_arn: FxHashMap<String, u32>,
     /// Resources whose policy names this account.
     naming_account: FxHashMap<String, Vec<u32>>,
     /// Resources whose policy names this principal ARN.
@@ -533,8 +662,6 @@ impl CandidateIndex {
     fn new(index: &AccessIndex, model: &Model, authz: &dyn Authorizer) -> CandidateIndex {
         let _ = model;
         let mut c = CandidateIndex {
-            by_account_type: FxHashMap::default(),
-            by_arn: FxHashMap::default(),
             naming_account: FxHashMap::default(),
             naming_arn: FxHashMap::default(),
             naming_anyone: Vec::new(),
@@ -547,11 +674,6 @@ impl CandidateIndex {
                 c.abstracts.push(i);
                 continue;
             }
-            c.by_arn.insert(r.arn.clone(), i);
-            c.by_account_type
-                .entry((r.account.clone(), r.resource_type))
-                .or_default()
-                .push((r.arn.clone(), i));
             if let Some(policy) = r.policy {
                 let principals = authz.resource_policy_principals(policy);
                 if principals.any {
@@ -568,9 +690,6 @@ impl CandidateIndex {
                 }
             }
         }
-        for list in c.by_account_type.values_mut() {
-            list.sort();
-        }
         c
     }
 
@@ -578,19 +697,17 @@ impl CandidateIndex {
         self.naming_arn.get(arn).into_iter().flatten().copied()
     }
 
-    /// The (resource, class) pairs worth evaluating for `principal`.
+    /// The (resource, class) pairs worth evaluating one by one for `principal`: the
+    /// abstract resources of the classes its policies may allow.
     fn pairs_of(
         &self,
         index: &AccessIndex,
-        model: &Model,
         authz: &dyn Authorizer,
         principal: PrincipalIdx,
     ) -> Vec<(u32, usize)> {
-        let account = model.account_id(principal);
         let mut pairs: Vec<(u32, usize)> = Vec::new();
         for (c, class) in CLASSES.iter().enumerate() {
-            let action = class.action.to_ascii_lowercase();
-            if !authz.may_allow(principal, &action) {
+            if !authz.may_allow(principal, &class.action.to_ascii_lowercase()) {
                 continue;
             }
             pairs.extend(
@@ -599,51 +716,6 @@ impl CandidateIndex {
                     .filter(|&&r| index.resources[r as usize].resource_type == class.resource_type)
                     .map(|&r| (r, c)),
             );
-            let Some(own) = self
-                .by_account_type
-                .get(&(account.to_string(), class.resource_type))
-            else {
-                continue;
-            };
-            if class.form == ResourceForm::DbUser {
-                // `rds-db:connect` names database users, not the database ARN the index
-                // is sorted by: every database of the account is a candidate.
-                pairs.extend(own.iter().map(|&(_, r)| (r, c)));
-                continue;
-            }
-            for pattern in authz.allow_resource_patterns(principal, &action) {
-                let prefix = super::authz::glob::literal_prefix(&pattern);
-                // Resources whose ARN starts with the prefix...
-                let start = own.partition_point(|(arn, _)| arn.as_str() < prefix);
-                pairs.extend(
-                    own[start..]
-                        .iter()
-                        .take_while(|(arn, _)| arn.starts_with(prefix))
-                        .map(|&(_, r)| (r, c)),
-                );
-                // ...and resources whose ARN is a prefix of it (objects of a bucket,
-                // users of a database).
-                for (cut, _) in prefix.match_indices(['/', ':']) {
-                    if let Some(&r) = self.by_arn.get(&prefix[..cut]) {
-                        if index.resources[r as usize].resource_type == class.resource_type {
-                            pairs.push((r, c));
-                        }
-                    }
-                }
-            }
-        }
-        let by_policy = self
-            .naming_anyone
-            .iter()
-            .chain(self.naming_account.get(account).into_iter().flatten())
-            .chain(
-                self.naming_arn
-                    .get(&model.principal(principal).arn)
-                    .into_iter()
-                    .flatten(),
-            );
-        for &r in by_policy {
-            pairs.extend(index.classes_of(r));
         }
         pairs.sort_unstable();
         pairs.dedup();

@@ -24,12 +24,38 @@ pub struct Reach {
     component_of: Vec<u32>,
     /// Per component, every node reachable from it (its members included).
     sets: Vec<RoaringBitmap>,
+    /// Per component, the components its edges lead to (each with a smaller index).
+    successors: Vec<Vec<u32>>,
+    /// Components by level (longest distance to a sink): each level depends only on
+    /// lower ones, so a level's components can be processed in parallel.
+    levels: Vec<Vec<u32>>,
 }
 
 impl Reach {
     /// Nodes reachable from `node`, itself included.
     pub fn of(&self, node: NodeId) -> &RoaringBitmap {
         &self.sets[self.component_of[node as usize] as usize]
+    }
+
+    /// The strongly connected component of a node (in the relation's condensation).
+    pub fn component_of(&self, node: NodeId) -> u32 {
+        self.component_of[node as usize]
+    }
+
+    /// How many components.
+    pub fn components(&self) -> usize {
+        self.sets.len()
+    }
+
+    /// The components a component's edges lead to.
+    pub fn successors(&self, component: u32) -> &[u32] {
+        &self.successors[component as usize]
+    }
+
+    /// Components grouped by level, sinks first: to propagate a value up the
+    /// condensation, process the levels in order (each level in parallel).
+    pub fn levels(&self) -> &[Vec<u32>] {
+        &self.levels
     }
 }
 
@@ -90,7 +116,7 @@ fn compute(graph: &BlastGraph, keep: impl Fn(&Edge) -> bool + Sync) -> Reach {
         by_level[l as usize].push(c as u32);
     }
     let mut sets: Vec<RoaringBitmap> = vec![RoaringBitmap::new(); components.len()];
-    for layer in by_level {
+    for layer in &by_level {
         let computed: Vec<(u32, RoaringBitmap)> = layer
             .par_iter()
             .map(|&c| {
@@ -108,7 +134,12 @@ fn compute(graph: &BlastGraph, keep: impl Fn(&Edge) -> bool + Sync) -> Reach {
             sets[c as usize] = set;
         }
     }
-    Reach { component_of, sets }
+    Reach {
+        component_of,
+        sets,
+        successors,
+        levels: by_level,
+    }
 }
 
 /// One step of a path.

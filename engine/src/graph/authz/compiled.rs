@@ -190,6 +190,9 @@ impl CompiledPolicy {
             }
             let principal = match (caller, &statement.principals) {
                 (_, None) => PrincipalMatch::Direct,
+                // Without a caller (identity policies, SCPs, RCPs) only `"Principal": "*"`
+                // applies: RCPs must name everyone that way (RCPFullAWSAccess does).
+                (None, Some(_)) if statement.names_everyone() => PrincipalMatch::Direct,
                 (None, Some(_)) => continue,
                 (Some(caller), Some(principals)) => {
                     let m = principals.matches(caller);
@@ -249,18 +252,7 @@ impl CompiledPolicy {
     /// resource pattern uses a policy variable: then principals sharing this document
     /// cannot share evaluation results.
     pub fn is_principal_specific(&self) -> bool {
-        // Keys that differ between principals of one account with the same policies
-        // (account, organization and OU keys do not).
-        let specific = |key: &str| {
-            matches!(
-                key,
-                "aws:principalarn"
-                    | "aws:username"
-                    | "aws:userid"
-                    | "aws:principaltype"
-                    | "aws:sourceidentity"
-            ) || key.starts_with("aws:principaltag/")
-        };
+        let specific = is_principal_specific_key;
         self.statements.iter().any(|s| {
             s.conditions
                 .iter()
@@ -273,14 +265,32 @@ impl CompiledPolicy {
     }
 }
 
+/// Whether a condition key differs between principals of one account with the same
+/// policies (account, organization and OU keys do not).
+pub fn is_principal_specific_key(key: &str) -> bool {
+    matches!(
+        key,
+        "aws:principalarn"
+            | "aws:username"
+            | "aws:userid"
+            | "aws:principaltype"
+            | "aws:sourceidentity"
+    ) || key.starts_with("aws:principaltag/")
+}
+
 impl Statement {
+    /// `"Principal": "*"` (or `{"AWS": "*"}`), not negated.
+    pub fn names_everyone(&self) -> bool {
+        !self.not_principal && self.principals.as_ref().is_some_and(|p| p.any)
+    }
+
     /// Whether the statement covers the (lower-case) action.
     pub fn matches_action(&self, action: &str) -> bool {
         let listed = self.actions.iter().any(|p| glob_match(p, action, true));
         listed != self.not_action
     }
 
-    fn matches_resource(
+    pub(super) fn matches_resource(
         &self,
         resource: ResourceMatch<'_>,
         is_allow: bool,
@@ -328,7 +338,7 @@ impl Statement {
         }
     }
 
-    fn conditions_hold(&self, context: &dyn Context) -> Tri {
+    pub(super) fn conditions_hold(&self, context: &dyn Context) -> Tri {
         self.conditions
             .iter()
             .fold(Tri::Yes, |acc, c| acc.and(c.holds(context)))

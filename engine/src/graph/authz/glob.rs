@@ -3,7 +3,15 @@
 /// Whether `text` matches `pattern`; `fold_case` for actions (case-insensitive), not for
 /// ARNs. Linear-time two-pointer matching with one backtrack point, no allocation.
 pub fn glob_match(pattern: &str, text: &str, fold_case: bool) -> bool {
-    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    glob_bytes_folding(pattern.as_bytes(), text.as_bytes(), fold_case)
+}
+
+/// [`glob_match`] on bytes, case-sensitive.
+fn glob_bytes(p: &[u8], t: &[u8]) -> bool {
+    glob_bytes_folding(p, t, false)
+}
+
+fn glob_bytes_folding(p: &[u8], t: &[u8], fold_case: bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     let eq = |a: u8, b: u8| {
@@ -35,7 +43,43 @@ pub fn glob_match(pattern: &str, text: &str, fold_case: bool) -> bool {
 /// "any resource of service S in account A" targets, where a statement's resource
 /// pattern only has to *possibly* cover one resource.
 pub fn globs_intersect(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+    let wild = |c: u8| c == b'*' || c == b'?';
+    // Literal heads and tails must agree; trimming them first leaves the DP below only
+    // the (usually tiny) middle, and settles most ARN pairs on its own.
+    while let (Some(&x), Some(&y)) = (a.first(), b.first()) {
+        if wild(x) || wild(y) {
+            break;
+        }
+        if x != y {
+            return false;
+        }
+        (a, b) = (&a[1..], &b[1..]);
+    }
+    while let (Some(&x), Some(&y)) = (a.last(), b.last()) {
+        if wild(x) || wild(y) {
+            break;
+        }
+        if x != y {
+            return false;
+        }
+        (a, b) = (&a[..a.len() - 1], &b[..b.len() - 1]);
+    }
+    if a == b"*" || b == b"*" {
+        // Every pattern matches some string, and `*` matches all of them.
+        return true;
+    }
+    match (a.iter().any(|&c| wild(c)), b.iter().any(|&c| wild(c))) {
+        (false, false) => return a == b,
+        (true, false) => return glob_bytes(a, b),
+        (false, true) => return glob_bytes(b, a),
+        (true, true) => {}
+    }
+    intersect_dp(a, b)
+}
+
+/// The general case of [`globs_intersect`]: a search over pairs of pattern positions.
+fn intersect_dp(a: &[u8], b: &[u8]) -> bool {
     // reachable[i][j]: prefixes a[..i] and b[..j] can produce a common string.
     let width = b.len() + 1;
     let mut reachable = vec![false; (a.len() + 1) * width];
@@ -118,6 +162,43 @@ mod tests {
             "arn:aws:kms:*:1:*"
         ));
         assert!(globs_intersect("a?c", "*c"));
+        // Literal heads and tails are compared before the general search.
+        assert!(!globs_intersect("arn:aws:s3:::b/*", "arn:aws:s3:::c/*"));
+        assert!(globs_intersect("arn:aws:s3:::b/*", "arn:aws:s3:::b/x/*"));
+        assert!(globs_intersect("arn:aws:s3:::b/*", "arn:aws:s3:::b/x"));
+        assert!(!globs_intersect(
+            "arn:aws:s3:::b/*.txt",
+            "arn:aws:s3:::b/*.csv"
+        ));
+        assert!(globs_intersect("a*b*c", "a*c"));
+        assert!(!globs_intersect("ab", "a"));
+        assert!(globs_intersect("a*", "a"));
+        assert!(!globs_intersect("a?", "a"));
+        assert!(globs_intersect("?", "*"));
+    }
+
+    #[test]
+    fn shortcuts_agree_with_the_general_search() {
+        // Every pattern of up to four tokens over {a, b, *, ?}, against each other.
+        let mut patterns = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = patterns
+                .iter()
+                .filter(|p| p.len() == patterns.last().map_or(0, String::len))
+                .flat_map(|p| ["a", "b", "*", "?"].map(|c| format!("{p}{c}")))
+                .collect();
+            patterns.extend(longer);
+        }
+        assert_eq!(patterns.len(), 341);
+        for x in &patterns {
+            for y in &patterns {
+                assert_eq!(
+                    globs_intersect(x, y),
+                    intersect_dp(x.as_bytes(), y.as_bytes()),
+                    "{x:?} {y:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -12,13 +12,25 @@ use crate::graph::model::{Model, Principal, PrincipalIdx, PrincipalKind};
 use crate::snapshot::{DocId, Snapshot};
 
 /// Services whose resources resource control policies govern.
-const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
+pub(super) const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
 
 /// The interim evaluator over one snapshot.
 pub struct InterimAuthorizer<'m> {
-    model: &'m Model,
+    pub(super) model: &'m Model,
     policies: Vec<Option<CompiledPolicy>>,
-    principal_specific: Vec<bool>,
+    pub(super) principal_specific: Vec<bool>,
+    /// Per account, its SCPs and every RCP of the organization that read
+    /// principal-specific keys (they split equivalence groups).
+    specific_org_policies: Vec<Vec<DocId>>,
+    /// Whom each resource policy names, computed on first use.
+    named: Vec<std::sync::OnceLock<PolicyPrincipals>>,
+    /// Per document, whether it names nobody but everyone (computed on first use).
+    only_everyone: Vec<std::sync::OnceLock<bool>>,
+    /// Per document, per statement, the action classes it covers (see `batch`).
+    pub(super) class_masks: Vec<std::sync::OnceLock<Vec<u32>>>,
+    /// Resource policy effects shared between target sets, by (resource id, action,
+    /// caller inside the organization): see `batch::resource_effects`.
+    effects_cache: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u64, bool), [u8; 3]>>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
 }
@@ -38,22 +50,107 @@ impl<'m> InterimAuthorizer<'m> {
                 }
             })
             .collect();
-        let principal_specific = policies
+        let principal_specific: Vec<bool> = policies
             .iter()
             .map(|p| {
                 p.as_ref()
                     .is_some_and(CompiledPolicy::is_principal_specific)
             })
             .collect();
+        let is_specific = |d: &DocId| principal_specific.get(d.0 as usize) == Some(&true);
+        let mut specific_rcps: Vec<DocId> = model
+            .accounts
+            .iter()
+            .flat_map(|a| a.rcp_levels.iter().flatten().copied())
+            .filter(is_specific)
+            .collect();
+        specific_rcps.sort_unstable_by_key(|d| d.0);
+        specific_rcps.dedup();
+        let specific_org_policies = model
+            .accounts
+            .iter()
+            .map(|a| {
+                let mut docs: Vec<DocId> = a
+                    .scp_levels
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(is_specific)
+                    .collect();
+                docs.sort_unstable_by_key(|d| d.0);
+                docs.dedup();
+                docs.extend(specific_rcps.iter().copied());
+                docs
+            })
+            .collect();
+        let policies_len = policies.len();
+        let named = (0..policies.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
         InterimAuthorizer {
             model,
             policies,
             principal_specific,
+            specific_org_policies,
+            named,
+            effects_cache: Default::default(),
+            only_everyone: (0..policies_len)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+            class_masks: (0..policies_len)
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
             errors,
         }
     }
 
-    fn policy(&self, id: DocId) -> Option<&CompiledPolicy> {
+    /// The shared resource policy effects (a poisoned lock only means another thread
+    /// panicked mid-insert of a complete entry: the map is still consistent).
+    pub(super) fn lock_effects(
+        &self,
+    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<(u32, u64, bool), [u8; 3]>> {
+        self.effects_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a resource policy names nobody but everyone (`"*"`) and reads no
+    /// `aws:PrincipalAccount`: its answer for an unnamed caller depends on the caller's
+    /// account only through whether it is in the organization.
+    pub(super) fn names_only_everyone(&self, document: DocId) -> bool {
+        self.only_everyone
+            .get(document.0 as usize)
+            .is_some_and(|cell| {
+                *cell.get_or_init(|| {
+                    let named = self.named_by(document);
+                    named.accounts.is_empty()
+                        && named.arns.is_empty()
+                        && !named.principal_specific
+                        && self.policy(document).is_some_and(|p| {
+                            p.statements
+                                .iter()
+                                .flat_map(|s| &s.conditions)
+                                .all(|c| c.key != "aws:principalaccount")
+                        })
+                })
+            })
+    }
+
+    /// Whom a resource policy names (cached [`Authorizer::resource_policy_principals`]).
+    pub(super) fn named_by(&self, document: DocId) -> &PolicyPrincipals {
+        static NOTHING: PolicyPrincipals = PolicyPrincipals {
+            arns: Vec::new(),
+            accounts: Vec::new(),
+            any: false,
+            principal_specific: false,
+        };
+        match self.named.get(document.0 as usize) {
+            Some(cell) => cell.get_or_init(|| self.compute_policy_principals(document)),
+            None => &NOTHING,
+        }
+    }
+
+    pub(super) fn policy(&self, id: DocId) -> Option<&CompiledPolicy> {
         self.policies.get(id.0 as usize).and_then(Option::as_ref)
     }
 
@@ -99,7 +196,7 @@ impl<'m> InterimAuthorizer<'m> {
         all
     }
 
-    fn request(
+    pub(super) fn request(
         &self,
         principal_index: PrincipalIdx,
         action: &str,
@@ -177,7 +274,7 @@ impl<'m> InterimAuthorizer<'m> {
             // An uncollected resource's policy: assumed not to grant on its own (that
             // would make every such resource reachable by everyone), but needed, and
             // unknown, across accounts and for key policies.
-            None if target.is_abstract => (Tri::No, Tri::maybe("resource-policy-not-collected")),
+            None if !target.policy_known => (Tri::No, Tri::maybe("resource-policy-not-collected")),
             None => (Tri::No, Tri::No),
         };
         let same_account = target.account.is_none_or(|a| a == account);
@@ -251,12 +348,12 @@ impl Denies {
 }
 
 /// The request context: what the snapshot knows about the principal and the resource.
-struct RequestContext<'a> {
-    model: &'a Model,
-    principal: &'a Principal,
-    account: &'a str,
-    target: Option<&'a Target<'a>>,
-    claims: &'a [(String, String)],
+pub(super) struct RequestContext<'a> {
+    pub(super) model: &'a Model,
+    pub(super) principal: &'a Principal,
+    pub(super) account: &'a str,
+    pub(super) target: Option<&'a Target<'a>>,
+    pub(super) claims: &'a [(String, String)],
 }
 
 impl Context for RequestContext<'_> {
@@ -370,6 +467,7 @@ impl Authorizer for InterimAuthorizer<'_> {
             rule: ResourcePolicyRule::Required,
             tags: Some(&role_principal.tags),
             is_abstract: false,
+            policy_known: true,
             extra: &[],
         };
         self.request(caller, "sts:assumerole", &target)
@@ -392,6 +490,17 @@ impl Authorizer for InterimAuthorizer<'_> {
     fn trusts_service(&self, role: PrincipalIdx, service: &str, source_account: &str) -> Decision {
         let claims = [("aws:sourceaccount".to_string(), source_account.to_string())];
         self.trust_only(role, "sts:assumerole", Caller::Service(service), &claims)
+    }
+
+    fn authorize_set(
+        &self,
+        principal: PrincipalIdx,
+        action: &str,
+        set: &super::TargetSet<'_>,
+        allowed: &mut roaring::RoaringBitmap,
+        conditional: &mut roaring::RoaringBitmap,
+    ) {
+        self.request_set(principal, action, set, allowed, conditional);
     }
 
     fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool {
@@ -421,6 +530,7 @@ impl Authorizer for InterimAuthorizer<'_> {
             key.push(u32::MAX);
             key.push(principal);
         }
+        self.organization_signature(principal, &mut key);
         key
     }
 
@@ -466,43 +576,7 @@ impl Authorizer for InterimAuthorizer<'_> {
     }
 
     fn resource_policy_principals(&self, document: DocId) -> PolicyPrincipals {
-        let mut result = PolicyPrincipals::default();
-        let Some(policy) = self.policy(document) else {
-            return result;
-        };
-        for statement in &policy.statements {
-            let Some(principals) = &statement.principals else {
-                continue;
-            };
-            // Only Allow statements grant: a Deny naming everyone or an account (a data
-            // perimeter) makes no resource a candidate. ARNs count either way: a Deny
-            // naming one principal sets it apart from its group.
-            if statement.allow && (statement.not_principal || principals.any) {
-                result.any = true;
-            }
-            for entry in &principals.aws {
-                if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
-                    if statement.allow {
-                        result.accounts.push(entry.clone());
-                    }
-                } else if let Some(account) = entry
-                    .strip_prefix("arn:aws:iam::")
-                    .and_then(|rest| rest.strip_suffix(":root"))
-                {
-                    if statement.allow {
-                        result.accounts.push(account.to_string());
-                    }
-                } else if entry != "*" {
-                    result.arns.push(entry.clone());
-                }
-            }
-        }
-        for list in [&mut result.arns, &mut result.accounts] {
-            list.sort();
-            list.dedup();
-        }
-        result.principal_specific = policy.is_principal_specific();
-        result
+        self.named_by(document).clone()
     }
 
     fn allow_resource_patterns(&self, principal: PrincipalIdx, action: &str) -> Vec<String> {
@@ -571,6 +645,80 @@ impl Authorizer for InterimAuthorizer<'_> {
 }
 
 impl InterimAuthorizer<'_> {
+    fn compute_policy_principals(&self, document: DocId) -> PolicyPrincipals {
+        let mut result = PolicyPrincipals::default();
+        let Some(policy) = self.policy(document) else {
+            return result;
+        };
+        for statement in &policy.statements {
+            let Some(principals) = &statement.principals else {
+                continue;
+            };
+            // Only Allow statements grant: a Deny naming everyone or an account (a data
+            // perimeter) makes no resource a candidate. ARNs count either way: a Deny
+            // naming one principal sets it apart from its group.
+            if statement.allow && (statement.not_principal || principals.any) {
+                result.any = true;
+            }
+            for entry in &principals.aws {
+                if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
+                    if statement.allow {
+                        result.accounts.push(entry.clone());
+                    }
+                } else if let Some(account) = entry
+                    .strip_prefix("arn:aws:iam::")
+                    .and_then(|rest| rest.strip_suffix(":root"))
+                {
+                    if statement.allow {
+                        result.accounts.push(account.to_string());
+                    }
+                } else if entry != "*" {
+                    result.arns.push(entry.clone());
+                }
+            }
+        }
+        for list in [&mut result.arns, &mut result.accounts] {
+            list.sort();
+            list.dedup();
+        }
+        result.principal_specific = policy.is_principal_specific();
+        result
+    }
+
+    /// What sets a principal apart under the organization's policies: the value of every
+    /// condition of its account's SCPs (and of any RCP) that reads a principal-specific
+    /// key (`aws:PrincipalArn` exemptions of break-glass roles, principal tags). Two
+    /// principals with equal identity policies and equal signatures get equal answers.
+    fn organization_signature(&self, principal_index: PrincipalIdx, key: &mut Vec<u32>) {
+        let principal = self.model.principal(principal_index);
+        let account = &self.model.accounts[principal.account as usize];
+        let context = RequestContext {
+            model: self.model,
+            principal,
+            account: &account.id,
+            target: None,
+            claims: &[],
+        };
+        for &document in &self.specific_org_policies[principal.account as usize] {
+            let Some(policy) = self.policy(document) else {
+                continue;
+            };
+            for condition in policy.statements.iter().flat_map(|s| &s.conditions) {
+                if condition.values.iter().any(|v| v.contains("${")) {
+                    key.extend([u32::MAX - 1, principal_index]);
+                    return;
+                }
+                if super::compiled::is_principal_specific_key(&condition.key) {
+                    key.push(match condition.holds(&context) {
+                        Tri::No => 0,
+                        Tri::Yes => 1,
+                        Tri::Maybe(_) => 2,
+                    });
+                }
+            }
+        }
+    }
+
     fn trust_only(
         &self,
         role: PrincipalIdx,

@@ -9,14 +9,17 @@
 //! resource policies, trust and key policies, conditions in three values with the keys
 //! the snapshot knows resolved) on documents compiled once each.
 
+mod batch;
 mod compiled;
 pub mod glob;
 pub mod interim;
+mod set;
 mod tri;
 
 pub use compiled::{
     Caller, CompiledPolicy, Condition, Context, Effects, Lookup, PrincipalMatch, ResourceMatch,
 };
+pub use set::{SetEntry, TargetSet};
 pub use tri::Tri;
 
 use super::model::PrincipalIdx;
@@ -49,9 +52,13 @@ pub struct Target<'a> {
     pub rule: ResourcePolicyRule,
     /// Its tags, when collected.
     pub tags: Option<&'a Tags>,
-    /// An abstract target: some uncollected resource matching `arn`; its policy is
-    /// unknown.
+    /// `arn` is a pattern: some resource (or part of one, like an object of a bucket)
+    /// matching it. Allows apply when their pattern may intersect it, denies only when
+    /// they cover it.
     pub is_abstract: bool,
+    /// Whether the resource, and so its policy (or that it has none), was collected.
+    /// `false` for an abstract "any resource of this service": its policy is unknown.
+    pub policy_known: bool,
     /// Further request context the caller knows (`iam:passedtoservice`), keys in lower
     /// case.
     pub extra: &'a [(String, String)],
@@ -68,6 +75,7 @@ impl<'a> Target<'a> {
             rule: ResourcePolicyRule::Optional,
             tags: None,
             is_abstract: false,
+            policy_known: true,
             extra: &[],
         }
     }
@@ -83,6 +91,7 @@ impl<'a> Target<'a> {
             rule: ResourcePolicyRule::Optional,
             tags: None,
             is_abstract: true,
+            policy_known: false,
             extra: &[],
         }
     }
@@ -183,6 +192,29 @@ impl Decision {
     }
 }
 
+/// [`Authorizer::authorize_set`] by one [`Authorizer::authorize`] per member: the
+/// definition the set-at-once evaluators are tested against.
+pub fn authorize_each<A: Authorizer + ?Sized>(
+    authz: &A,
+    principal: PrincipalIdx,
+    action: &str,
+    set: &TargetSet<'_>,
+    allowed: &mut roaring::RoaringBitmap,
+    conditional: &mut roaring::RoaringBitmap,
+) {
+    for member in 0..set.len() {
+        match authz.authorize(principal, action, &set.target(member)) {
+            Decision::Allow(_) => {
+                allowed.insert(member);
+            }
+            Decision::Conditional(..) => {
+                conditional.insert(member);
+            }
+            Decision::Deny(_) => {}
+        }
+    }
+}
+
 /// The AWS principals a trust policy may admit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedPrincipals {
@@ -228,6 +260,22 @@ pub trait Authorizer: Sync {
 
     /// Does `role` trust `service` (`lambda.amazonaws.com`) acting for `source_account`?
     fn trusts_service(&self, role: PrincipalIdx, service: &str, source_account: &str) -> Decision;
+
+    /// Every member of `set` at once: `principal` (of the set's caller account) performing
+    /// `action` (lower case) on each target, exactly as [`Authorizer::authorize`] would
+    /// decide it. Members allowed go into `allowed`, conditionally allowed into
+    /// `conditional` (both by member index). The default asks one target at a time;
+    /// evaluators override it to match statements against the whole set.
+    fn authorize_set(
+        &self,
+        principal: PrincipalIdx,
+        action: &str,
+        set: &TargetSet<'_>,
+        allowed: &mut roaring::RoaringBitmap,
+        conditional: &mut roaring::RoaringBitmap,
+    ) {
+        authorize_each(self, principal, action, set, allowed, conditional);
+    }
 
     /// A cheap over-approximation: may some identity policy of `principal` allow an
     /// action matching `action_pattern` (lower case, wildcards allowed) on anything?

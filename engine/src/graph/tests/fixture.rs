@@ -180,6 +180,31 @@ impl Fixture {
         }
     }
 
+    /// Attaches AWS's `RCPFullAWSAccess` (which names `"Principal": "*"`) and `rcp` to
+    /// the root of the organization [`Fixture::scp`] created.
+    pub fn rcp(&mut self, rcp: Value) {
+        let full = self.doc(&json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}));
+        let extra = self.doc(&rcp);
+        let organization = self
+            .snapshot
+            .organization
+            .as_mut()
+            .expect("call scp() first");
+        for (id, name, document) in [
+            ("p-rcp-full", "RCPFullAWSAccess", full),
+            ("p-rcp", "Perimeter", extra),
+        ] {
+            organization.policies.push(OrgPolicy {
+                id: id.into(),
+                name: name.into(),
+                kind: OrgPolicyKind::Rcp,
+                aws_managed: id == "p-rcp-full",
+                document,
+                targets: vec!["r-root".into()],
+            });
+        }
+    }
+
     pub fn instance(
         &mut self,
         account: &str,

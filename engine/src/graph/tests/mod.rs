@@ -1,5 +1,6 @@
 //! Scenario tests: one per edge kind and per technique, positive and negative.
 
+mod access;
 mod fixture;
 mod privesc_catalogue;
 mod scenarios;

@@ -489,6 +489,36 @@ fn scp_and_boundary_block_assume_role() {
 }
 
 #[test]
+fn resource_control_policies_govern_assume_role() {
+    // RCPFullAWSAccess names `"Principal": "*"`: it must allow, not be skipped for
+    // naming a principal (which would deny every request on an RCP service).
+    for perimeter in ["none", "deny-sts", "deny-s3"] {
+        let mut f = Fixture::new();
+        let target = f.role(B, "target", trust_aws(A), &[]);
+        let caller = f.role(
+            A,
+            "caller",
+            trust_service("ec2.amazonaws.com"),
+            &[allow(json!("sts:AssumeRole"), json!("*"))],
+        );
+        f.scp(allow(json!("*"), json!("*")));
+        let denied = match perimeter {
+            "deny-sts" => "sts:AssumeRole",
+            "deny-s3" => "s3:*",
+            _ => "ec2:NothingReal",
+        };
+        f.rcp(json!({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":denied,"Resource":"*"}]}));
+        f.check(|a| {
+            assert_eq!(
+                has_edge(a, &caller, &target, "assume-role"),
+                perimeter != "deny-sts",
+                "{perimeter}"
+            )
+        });
+    }
+}
+
+#[test]
 fn an_unknown_condition_makes_assume_role_conditional() {
     let mut f = Fixture::new();
     let target = f.role(

@@ -1,0 +1,653 @@
+//! The interim evaluator's [`super::Authorizer::authorize_set`]: one principal, one action,
+//! every target of a [`TargetSet`] at once, with the same answers as
+//! [`InterimAuthorizer::request`] target by target (tested in `graph::tests::access`).
+//!
+//! Each layer becomes a three-valued set over the members ([`TriSet`]), and the decision
+//! of `request` becomes set algebra:
+//!
+//! ```text
+//! identity side = (OR of identity policies) AND boundary
+//! granted       = identity side OR resource policy (direct)          ordinary resources
+//!               = direct OR (via account AND identity side)          key policies
+//! granted      &= SCP levels AND RCP levels
+//! allowed       = granted.yes      minus deny.possible
+//! conditional   = granted.possible minus deny.yes, minus allowed
+//! ```
+//!
+//! A statement meets only the members its resource patterns can match
+//! ([`TargetSet::candidates`], a sorted-prefix lookup) and each candidate is then matched
+//! exactly; conditions that cannot depend on the target are evaluated once per statement.
+//! Resource policies, SCPs and RCPs do not depend on who asks within the account unless
+//! a document reads principal-specific keys: those layers are computed once per set and
+//! shared; principal-specific documents are evaluated per principal (SCPs, RCPs) or per
+//! member through `request` (resource policies).
+
+use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
+use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
+use super::{ResourcePolicyRule, TargetSet, Tri};
+use crate::graph::access::CLASSES;
+use crate::graph::model::{Principal, PrincipalIdx};
+use crate::snapshot::DocId;
+use roaring::RoaringBitmap;
+
+/// A three-valued membership: members that certainly hold (`yes`) and members that may
+/// hold (`possible`, a superset of `yes`).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct TriSet {
+    yes: RoaringBitmap,
+    possible: RoaringBitmap,
+}
+
+impl TriSet {
+    /// Every member, certainly.
+    fn all(len: u32) -> TriSet {
+        let mut every = RoaringBitmap::new();
+        every.insert_range(0..len);
+        TriSet {
+            yes: every.clone(),
+            possible: every,
+        }
+    }
+
+    fn add(&mut self, member: u32, value: &Tri) {
+        match value {
+            Tri::Yes => {
+                self.yes.insert(member);
+                self.possible.insert(member);
+            }
+            Tri::Maybe(_) => {
+                self.possible.insert(member);
+            }
+            Tri::No => {}
+        }
+    }
+
+    fn or(&mut self, other: &TriSet) {
+        self.yes |= &other.yes;
+        self.possible |= &other.possible;
+    }
+
+    fn and(&mut self, other: &TriSet) {
+        self.yes &= &other.yes;
+        self.possible &= &other.possible;
+    }
+
+    /// Conjunction with one value for every member.
+    fn and_value(&mut self, value: &Tri) {
+        match value {
+            Tri::Yes => {}
+            Tri::Maybe(_) => self.yes.clear(),
+            Tri::No => {
+                self.yes.clear();
+                self.possible.clear();
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.possible.is_empty()
+    }
+
+    /// Keeps only the members in `mask`.
+    fn keep(&mut self, mask: &RoaringBitmap) {
+        self.yes &= mask;
+        self.possible &= mask;
+    }
+
+    /// Drops the members in `mask`.
+    fn remove(&mut self, mask: &RoaringBitmap) {
+        self.yes -= mask;
+        self.possible -= mask;
+    }
+}
+
+/// What one policy does to every member.
+#[derive(Debug, Clone, Default)]
+struct SetEffects {
+    allow: TriSet,
+    deny: TriSet,
+}
+
+/// An organization layer (SCPs or RCPs) over a set: every non-empty level must allow.
+#[derive(Debug, Clone)]
+struct LevelEffects {
+    allow: TriSet,
+    deny: TriSet,
+}
+
+/// The layers of a set that hold for every principal of its account.
+#[derive(Debug, Default)]
+struct Shared {
+    /// Resource policy statements naming the caller directly (or everyone).
+    direct: TriSet,
+    /// Resource policy statements naming the caller's account.
+    via_account: TriSet,
+    /// Resource policy denies.
+    deny: TriSet,
+    /// Members whose resource policy reads principal-specific keys: asked per principal.
+    per_principal: RoaringBitmap,
+    /// Members whose resource policy names a principal ARN (in `Principal` or
+    /// `NotPrincipal`), by that ARN: asked per principal for that principal.
+    named: rustc_hash::FxHashMap<String, RoaringBitmap>,
+    /// The SCP layer, unless an SCP of the account is principal-specific.
+    scp: Option<LevelEffects>,
+    /// The RCP layer (members of services RCPs do not govern always allow), unless an
+    /// RCP is principal-specific.
+    rcp: Option<LevelEffects>,
+}
+
+/// A caller ARN no policy names: the shared resource policy layer is computed for a
+/// principal of the account that is not named directly (members whose policy names the
+/// asking principal are evaluated for it one by one).
+const UNNAMED_CALLER: &str = "arn:aws:iam::000000000000:role/blastgraph/unnamed-caller";
+
+impl InterimAuthorizer<'_> {
+    pub(super) fn request_set(
+        &self,
+        principal_index: PrincipalIdx,
+        action: &str,
+        set: &TargetSet<'_>,
+        allowed: &mut RoaringBitmap,
+        conditional: &mut RoaringBitmap,
+    ) {
+        if set.is_empty() {
+            return;
+        }
+        let principal = self.model.principal(principal_index);
+        let shared = self.shared_layers(principal, action, set);
+        let mut identity = TriSet::default();
+        let mut deny = shared.deny.clone();
+        for attached in &principal.policies {
+            let effects = self.policy_over_set(attached.document, action, set, principal);
+            identity.or(&effects.allow);
+            deny.or(&effects.deny);
+        }
+        if identity.is_empty()
+            && shared.direct.is_empty()
+            && shared.per_principal.is_empty()
+            && !shared.named.contains_key(&principal.arn)
+        {
+            return;
+        }
+        if let Some(document) = principal.boundary {
+            let effects = self.policy_over_set(document, action, set, principal);
+            identity.and(&effects.allow);
+            deny.or(&effects.deny);
+        }
+        let mut granted = self.granted(set, &identity, shared);
+        if !principal.service_linked {
+            let computed;
+            let scp = match &shared.scp {
+                Some(scp) => scp,
+                None => {
+                    computed = self.levels_over_set(
+                        &self.model.accounts[set.account as usize].scp_levels,
+                        action,
+                        set,
+                        principal,
+                        None,
+                    );
+                    &computed
+                }
+            };
+            granted.and(&scp.allow);
+            deny.or(&scp.deny);
+        }
+        let computed;
+        let rcp = match &shared.rcp {
+            Some(rcp) => rcp,
+            None => {
+                computed = self.rcp_over_set(action, set, principal);
+                &computed
+            }
+        };
+        granted.and(&rcp.allow);
+        deny.or(&rcp.deny);
+        let mut yes = &granted.yes - &deny.possible;
+        let mut maybe = &(&granted.possible - &deny.yes) - &yes;
+        let mut one_by_one = shared.per_principal.clone();
+        if let Some(named) = shared.named.get(&principal.arn) {
+            one_by_one |= named;
+        }
+        for member in &one_by_one {
+            yes.remove(member);
+            maybe.remove(member);
+            match self.request(principal_index, action, &set.target(member)) {
+                super::Decision::Allow(_) => {
+                    yes.insert(member);
+                }
+                super::Decision::Conditional(..) => {
+                    maybe.insert(member);
+                }
+                super::Decision::Deny(_) => {}
+            }
+        }
+        *allowed |= yes;
+        *conditional |= maybe;
+    }
+
+    /// Identity side and resource policy together: within the account either suffices
+    /// (key policies must allow, directly or by delegating to the account); across
+    /// accounts both must allow.
+    fn granted(&self, set: &TargetSet<'_>, identity: &TriSet, shared: &Shared) -> TriSet {
+        let mut same = if set.rule == ResourcePolicyRule::Required {
+            let mut via = shared.via_account.clone();
+            via.and(identity);
+            via.or(&shared.direct);
+            via
+        } else {
+            let mut either = identity.clone();
+            either.or(&shared.direct);
+            either
+        };
+        if set.foreign.is_empty() {
+            return same;
+        }
+        same.remove(&set.foreign);
+        let mut cross = shared.direct.clone();
+        cross.or(&shared.via_account);
+        cross.and(identity);
+        cross.keep(&set.foreign);
+        same.or(&cross);
+        same
+    }
+
+    /// The caller-independent layers of a set for `action`, computed on first use.
+    fn shared_layers<'s>(
+        &self,
+        principal: &Principal,
+        action: &str,
+        set: &'s TargetSet<'_>,
+    ) -> &'s Shared {
+        let shared = set
+            .shared
+            .get_or_init(|| Box::new(self.compute_shared(principal, action, set)) as Box<_>);
+        shared
+            .downcast_ref::<Shared>()
+            .expect("a target set is only ever evaluated by one evaluator")
+    }
+
+    fn compute_shared(&self, principal: &Principal, action: &str, set: &TargetSet<'_>) -> Shared {
+        let mut shared = Shared::default();
+        let account = &self.model.accounts[set.account as usize];
+        let caller = Caller::Iam {
+            arn: UNNAMED_CALLER,
+            account: &account.id,
+        };
+        for member in 0..set.len() {
+            let target = set.target(member);
+            let Some(document) = target.policy else {
+                // A set holds collected resources: no policy means none.
+                continue;
+            };
+            if self.is_specific(document) {
+                shared.per_principal.insert(member);
+                continue;
+            }
+            for arn in &self.named_by(document).arns {
+                shared.named.entry(arn.clone()).or_default().insert(member);
+            }
+            let [direct, via_account, deny] =
+                self.resource_effects(document, action, set, member, principal, caller);
+            shared.direct.add(member, &direct);
+            shared.via_account.add(member, &via_account);
+            shared.deny.add(member, &deny);
+        }
+        let scp_specific = account
+            .scp_levels
+            .iter()
+            .flatten()
+            .any(|&d| self.is_specific(d));
+        if !scp_specific {
+            shared.scp =
+                Some(self.levels_over_set(&account.scp_levels, action, set, principal, None));
+        }
+        if !self.rcp_specific(set) {
+            shared.rcp = Some(self.rcp_over_set(action, set, principal));
+        }
+        shared
+    }
+
+    /// A resource policy's (direct allow, allow via account, deny) for an unnamed caller
+    /// of the set's account. A resource whose policy names only everyone (an
+    /// organization-wide read, a public bucket) is in every account's set: its answer
+    /// depends on the caller's account only through `aws:PrincipalOrgID`, so it is
+    /// computed once per (resource, action, inside or outside the organization).
+    fn resource_effects(
+        &self,
+        document: DocId,
+        action: &str,
+        set: &TargetSet<'_>,
+        member: u32,
+        principal: &Principal,
+        caller: Caller<'_>,
+    ) -> [Tri; 3] {
+        let evaluate = || {
+            let Some(policy) = self.policy(document) else {
+                return [Tri::No, Tri::No, Tri::No];
+            };
+            let target = set.target(member);
+            let context = self.context(principal, Some(&target));
+            let effects = policy.evaluate(action, resource_match(&target), Some(caller), &context);
+            [effects.allow, effects.allow_via_account, effects.deny]
+        };
+        if !self.names_only_everyone(document) {
+            return evaluate();
+        }
+        let in_organization = self.model.accounts[set.account as usize].in_organization;
+        let key = (
+            set.ids[member as usize],
+            action_key(action),
+            in_organization,
+        );
+        if let Some(known) = self.lock_effects().get(&key) {
+            return (*known).map(decode);
+        }
+        let effects = evaluate();
+        self.lock_effects()
+            .insert(key, effects.clone().map(|t| encode(&t)));
+        effects
+    }
+
+    fn is_specific(&self, document: DocId) -> bool {
+        self.principal_specific
+            .get(document.0 as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    fn context<'c>(
+        &'c self,
+        principal: &'c Principal,
+        target: Option<&'c super::Target<'c>>,
+    ) -> RequestContext<'c> {
+        RequestContext {
+            model: self.model,
+            principal,
+            account: &self.model.accounts[principal.account as usize].id,
+            target,
+            claims: &[],
+        }
+    }
+
+    /// The RCP layer: members of services RCPs govern meet the RCP levels of their
+    /// resource's account; other members pass.
+    fn rcp_over_set(
+        &self,
+        action: &str,
+        set: &TargetSet<'_>,
+        principal: &Principal,
+    ) -> LevelEffects {
+        let mut by_account: rustc_hash::FxHashMap<u32, RoaringBitmap> = Default::default();
+        for member in 0..set.len() {
+            if RCP_SERVICES.contains(&set.resources[member as usize].service.as_str()) {
+                by_account
+                    .entry(set.resource_accounts[member as usize])
+                    .or_default()
+                    .insert(member);
+            }
+        }
+        let mut layer = LevelEffects {
+            allow: TriSet::all(set.len()),
+            deny: TriSet::default(),
+        };
+        for (account, members) in by_account {
+            let levels = &self.model.accounts[account as usize].rcp_levels;
+            let governed = self.levels_over_set(levels, action, set, principal, Some(&members));
+            layer.allow.remove(&members);
+            layer.allow.or(&governed.allow);
+            layer.deny.or(&governed.deny);
+        }
+        layer
+    }
+
+    /// Whether some RCP of an account with members in the set reads principal-specific
+    /// keys.
+    fn rcp_specific(&self, set: &TargetSet<'_>) -> bool {
+        let mut accounts: Vec<u32> = set.resource_accounts.clone();
+        accounts.sort_unstable();
+        accounts.dedup();
+        accounts.iter().any(|&a| {
+            self.model.accounts[a as usize]
+                .rcp_levels
+                .iter()
+                .flatten()
+                .any(|&d| self.is_specific(d))
+        })
+    }
+
+    /// Organization levels over the members in `only` (all when `None`): each non-empty
+    /// level must allow; denies anywhere count.
+    fn levels_over_set(
+        &self,
+        levels: &[Vec<DocId>],
+        action: &str,
+        set: &TargetSet<'_>,
+        principal: &Principal,
+        only: Option<&RoaringBitmap>,
+    ) -> LevelEffects {
+        let mut allow = TriSet::all(set.len());
+        let mut deny = TriSet::default();
+        for level in levels {
+            if level.is_empty() {
+                // As in `org_levels`: an empty level is missing data, not a deny.
+                continue;
+            }
+            let mut any = TriSet::default();
+            for &document in level {
+                let effects = self.policy_over_set(document, action, set, principal);
+                any.or(&effects.allow);
+                deny.or(&effects.deny);
+            }
+            allow.and(&any);
+        }
+        if let Some(only) = only {
+            allow.keep(only);
+            deny.keep(only);
+        }
+        LevelEffects { allow, deny }
+    }
+
+    /// One identity-side document (identity policy, boundary, SCP, RCP: no caller
+    /// matching) over every member.
+    fn policy_over_set(
+        &self,
+        document: DocId,
+        action: &str,
+        set: &TargetSet<'_>,
+        principal: &Principal,
+    ) -> SetEffects {
+        let mut effects = SetEffects::default();
+        let Some(policy) = self.policy(document) else {
+            return effects;
+        };
+        let class = class_index(action);
+        let masks = class.map(|_| self.class_masks(document, policy));
+        for (index, statement) in policy.statements.iter().enumerate() {
+            // Without a caller only statements naming everyone apply (as in
+            // `CompiledPolicy::evaluate`).
+            let applies_to_caller = statement.principals.is_none() || statement.names_everyone();
+            let matches = match (class, masks) {
+                (Some(class), Some(masks)) => masks[index] & (1 << class) != 0,
+                _ => statement.matches_action(action),
+            };
+            if !applies_to_caller || !matches {
+                continue;
+            }
+            let applies = self.statement_over_set(policy, statement, set, principal);
+            if statement.allow {
+                effects.allow.or(&applies);
+            } else {
+                effects.deny.or(&applies);
+            }
+        }
+        effects
+    }
+
+    /// Where one statement applies: its resource match and conditions, per member.
+    fn statement_over_set(
+        &self,
+        policy: &CompiledPolicy,
+        statement: &Statement,
+        set: &TargetSet<'_>,
+        principal: &Principal,
+    ) -> TriSet {
+        let reads_target = statement.conditions.iter().any(|c| {
+            c.key.starts_with("aws:resource") || c.values.iter().any(|v| v.contains("${"))
+        });
+        let constant = (!reads_target).then(|| {
+            let first = set.target(0);
+            statement.conditions_hold(&self.context(principal, Some(&first)))
+        });
+        if constant.as_ref().is_some_and(Tri::is_no) {
+            return TriSet::default();
+        }
+        match member_candidates(policy, statement, set) {
+            Candidates::Every => {
+                let mut applies = TriSet::all(set.len());
+                match &constant {
+                    Some(value) => applies.and_value(value),
+                    None => {
+                        applies = TriSet::default();
+                        for member in 0..set.len() {
+                            let target = set.target(member);
+                            let value =
+                                statement.conditions_hold(&self.context(principal, Some(&target)));
+                            applies.add(member, &value);
+                        }
+                    }
+                }
+                applies
+            }
+            Candidates::None => TriSet::default(),
+            Candidates::Check(members) => {
+                let mut applies = TriSet::default();
+                for member in members {
+                    let target = set.target(member);
+                    let context = self.context(principal, Some(&target));
+                    let resource = statement.matches_resource(
+                        resource_match(&target),
+                        statement.allow,
+                        policy.variables,
+                        &context,
+                    );
+                    if resource.is_no() {
+                        continue;
+                    }
+                    let conditions = match &constant {
+                        Some(value) => value.clone(),
+                        None => statement.conditions_hold(&context),
+                    };
+                    applies.add(member, &resource.and(conditions));
+                }
+                applies
+            }
+        }
+    }
+}
+
+/// The index in [`CLASSES`] of a (lower-case) action class, if it is one.
+fn class_index(action: &str) -> Option<u32> {
+    static INDEX: std::sync::LazyLock<rustc_hash::FxHashMap<String, u32>> =
+        std::sync::LazyLock::new(|| {
+            CLASSES
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.action.to_ascii_lowercase(), i as u32))
+                .collect()
+        });
+    INDEX.get(action).copied()
+}
+
+impl InterimAuthorizer<'_> {
+    /// Per statement of a document, a bit per action class it covers (computed once per
+    /// document: matching actions is the inner loop of every set evaluation).
+    fn class_masks<'p>(&'p self, document: DocId, policy: &CompiledPolicy) -> &'p [u32] {
+        self.class_masks[document.0 as usize].get_or_init(|| {
+            policy
+                .statements
+                .iter()
+                .map(|statement| {
+                    CLASSES.iter().enumerate().fold(0u32, |mask, (i, class)| {
+                        if statement.matches_action(&class.action.to_ascii_lowercase()) {
+                            mask | 1 << i
+                        } else {
+                            mask
+                        }
+                    })
+                })
+                .collect()
+        })
+    }
+}
+
+const _: () = assert!(CLASSES.len() <= 32, "class masks are u32");
+
+/// An action's key in the effects cache (the lower-case action text, hashed).
+fn action_key(action: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(action)
+}
+
+fn encode(value: &Tri) -> u8 {
+    match value {
+        Tri::No => 0,
+        Tri::Maybe(_) => 1,
+        Tri::Yes => 2,
+    }
+}
+
+/// The cache keeps no condition keys: sets only need yes / maybe / no.
+fn decode(value: u8) -> Tri {
+    match value {
+        0 => Tri::No,
+        1 => Tri::Maybe(Vec::new()),
+        _ => Tri::Yes,
+    }
+}
+
+/// The members a statement's resource element can apply to.
+enum Candidates {
+    /// Every member, certainly (no `Resource` element, or `"*"`).
+    Every,
+    /// No member (`NotResource: "*"`).
+    None,
+    /// These members, to be matched exactly.
+    Check(RoaringBitmap),
+}
+
+fn member_candidates(
+    policy: &CompiledPolicy,
+    statement: &Statement,
+    set: &TargetSet<'_>,
+) -> Candidates {
+    let Some(patterns) = &statement.resources else {
+        return Candidates::Every;
+    };
+    let has_star = patterns.iter().any(|p| p == "*");
+    if has_star {
+        return if statement.not_resource {
+            Candidates::None
+        } else {
+            Candidates::Every
+        };
+    }
+    let mut members = RoaringBitmap::new();
+    let variables = policy.variables && patterns.iter().any(|p| p.contains("${"));
+    if statement.not_resource || variables {
+        members.insert_range(0..set.len());
+        return Candidates::Check(members);
+    }
+    for pattern in patterns {
+        set.candidates(pattern, &mut members);
+    }
+    Candidates::Check(members)
+}
+
+fn resource_match<'t>(target: &super::Target<'t>) -> ResourceMatch<'t> {
+    if target.is_abstract {
+        ResourceMatch::Abstract(target.arn)
+    } else {
+        ResourceMatch::Arn(target.arn)
+    }
+}

@@ -1,0 +1,113 @@
+//! The access index's set-at-once evaluation agrees with asking one request at a time.
+//!
+//! `Authorizer::authorize_set` is the fast path of access sets; `authorize_each` (one
+//! `authorize` per target) is its definition. On synthetic organizations (SCPs and RCPs,
+//! resource policies naming principals, accounts and everyone, tag and organization
+//! conditions, boundaries, KMS key policies) every principal must get the same answer
+//! both ways on every action class, and the finished access index must hold exactly what
+//! evaluating every (resource, class) pair one by one gives.
+
+use crate::graph::access::{pair, AccessIndex, AccountSets, CLASSES};
+use crate::graph::authz::interim::InterimAuthorizer;
+use crate::graph::authz::{authorize_each, Authorizer, Decision};
+use crate::graph::model::Model;
+use crate::synth::{generate, SynthConfig};
+use roaring::RoaringBitmap;
+
+fn organization(seed: u64) -> crate::snapshot::Snapshot {
+    let config = SynthConfig::custom(3, 40, seed).expect("a valid size");
+    generate(&config).expect("generated").snapshot
+}
+
+#[test]
+fn sets_agree_with_one_request_at_a_time() {
+    for seed in [7, 1, 2, 3] {
+        let snapshot = organization(seed);
+        let model = Model::new(&snapshot);
+        let authz = InterimAuthorizer::new(&snapshot, &model);
+        let index = AccessIndex::build(&snapshot, &model, &authz);
+        let sets = AccountSets::new(&index.resources, &model, &authz);
+        let mut compared = 0usize;
+        let mut foreign = 0usize;
+        let mut non_empty = 0usize;
+        for (c, class) in CLASSES.iter().enumerate() {
+            let action = class.action.to_ascii_lowercase();
+            for account in 0..model.accounts.len() as u32 {
+                let set = sets.set(account, c);
+                for (p, principal) in model.principals.iter().enumerate() {
+                    if principal.account != account {
+                        continue;
+                    }
+                    let p = p as u32;
+                    let (mut fast_yes, mut fast_maybe) =
+                        (RoaringBitmap::new(), RoaringBitmap::new());
+                    authz.authorize_set(p, &action, set, &mut fast_yes, &mut fast_maybe);
+                    let (mut each_yes, mut each_maybe) =
+                        (RoaringBitmap::new(), RoaringBitmap::new());
+                    authorize_each(&authz, p, &action, set, &mut each_yes, &mut each_maybe);
+                    assert_eq!(
+                        (&fast_yes, &fast_maybe),
+                        (&each_yes, &each_maybe),
+                        "seed {seed}: {} {action} on the {} targets of account {account}",
+                        principal.arn,
+                        set.len()
+                    );
+                    compared += set.len() as usize;
+                    foreign += set.foreign.len() as usize;
+                    non_empty += usize::from(!each_yes.is_empty() || !each_maybe.is_empty());
+                }
+            }
+        }
+        assert!(
+            compared > 100_000,
+            "seed {seed}: only {compared} requests compared"
+        );
+        assert!(
+            non_empty > 100,
+            "seed {seed}: only {non_empty} non-empty answers"
+        );
+        assert!(
+            foreign > 1_000,
+            "seed {seed}: only {foreign} cross-account requests"
+        );
+    }
+}
+
+#[test]
+fn access_index_holds_every_pair_evaluated_one_by_one() {
+    let snapshot = organization(7);
+    let model = Model::new(&snapshot);
+    let authz = InterimAuthorizer::new(&snapshot, &model);
+    let index = AccessIndex::build(&snapshot, &model, &authz);
+    let mut granted = 0usize;
+    for p in 0..model.principals.len() as u32 {
+        let mut yes = RoaringBitmap::new();
+        let mut maybe = RoaringBitmap::new();
+        for r in 0..index.resources.len() as u32 {
+            let resource_type = index.resources[r as usize].resource_type;
+            for (c, class) in CLASSES.iter().enumerate() {
+                if class.resource_type != resource_type {
+                    continue;
+                }
+                match index.evaluate(&authz, p, class.action, r, class.form) {
+                    Decision::Allow(_) => {
+                        yes.insert(pair(r, c));
+                    }
+                    Decision::Conditional(..) => {
+                        maybe.insert(pair(r, c));
+                    }
+                    Decision::Deny(_) => {}
+                }
+            }
+        }
+        let (allowed, conditional) = index.of(p);
+        assert_eq!(
+            (allowed, conditional),
+            (&yes, &maybe),
+            "{}",
+            model.principal(p).arn
+        );
+        granted += yes.len() as usize + maybe.len() as usize;
+    }
+    assert!(granted > 1_000, "only {granted} pairs granted");
+}
