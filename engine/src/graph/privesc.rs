@@ -7,7 +7,7 @@
 
 use super::authz::{any_resource_pattern, Authorizer, Decision, Target};
 use super::builder::GraphBuilder;
-use super::model::{Model, PrincipalIdx, PrincipalKind};
+use super::model::{service_uncollected, Model, PrincipalIdx, PrincipalKind};
 use super::node::{NodeId, NodeKind};
 use super::{status_of, weaker, EdgeKind, SelfEscalation, Status};
 use crate::snapshot::Snapshot;
@@ -352,6 +352,52 @@ struct Candidate {
     arn: String,
     /// The principal behind the node, for roles and users.
     principal: Option<PrincipalIdx>,
+    /// Set when the target resource was not collected: the candidate is a role such a
+    /// resource could run as, and `arn` is the "any resource of the service" pattern.
+    assumed: Option<&'static Uncollected>,
+}
+
+/// An existing-resource target kind whose resources the snapshot may lack, and the roles
+/// such an unseen resource could run as.
+#[derive(Debug)]
+struct Uncollected {
+    /// The service the resources belong to (coverage and ARN prefix).
+    service: &'static str,
+    /// What the resources are, in words (plural).
+    what: &'static str,
+    /// The service principal a role must trust to be attached to one.
+    trusted: &'static str,
+    /// Whether the role must also be in an instance profile of the account.
+    needs_instance_profile: bool,
+}
+
+const UNCOLLECTED_INSTANCES: Uncollected = Uncollected {
+    service: "ec2",
+    what: "EC2 instances",
+    trusted: "ec2.amazonaws.com",
+    needs_instance_profile: true,
+};
+const UNCOLLECTED_FUNCTIONS: Uncollected = Uncollected {
+    service: "lambda",
+    what: "Lambda functions",
+    trusted: "lambda.amazonaws.com",
+    needs_instance_profile: false,
+};
+const UNCOLLECTED_TASKS: Uncollected = Uncollected {
+    service: "ecs",
+    what: "ECS tasks",
+    trusted: "ecs-tasks.amazonaws.com",
+    needs_instance_profile: false,
+};
+
+/// The uncollected-resource description of an existing-resource target kind.
+fn uncollected_kind(targets: Targets) -> Option<&'static Uncollected> {
+    match targets {
+        Targets::Instances => Some(&UNCOLLECTED_INSTANCES),
+        Targets::Functions => Some(&UNCOLLECTED_FUNCTIONS),
+        Targets::RunningTasks => Some(&UNCOLLECTED_TASKS),
+        _ => None,
+    }
 }
 
 /// Per-account candidates for every kind of target.
@@ -364,6 +410,24 @@ struct AccountTargets {
     functions: Vec<(NodeId, String)>,
     running_tasks: Vec<(NodeId, String)>,
     clusters: Vec<(String, Vec<NodeId>)>,
+    /// When the account's EC2 instances may be missing: the roles in one of its
+    /// instance profiles (what an unseen instance could run as).
+    uncollected_instance_roles: Option<Vec<PrincipalIdx>>,
+    /// When the account's Lambda functions may be missing: its roles.
+    uncollected_function_roles: Option<Vec<PrincipalIdx>>,
+    /// When the account's ECS tasks may be missing: its roles.
+    uncollected_task_roles: Option<Vec<PrincipalIdx>>,
+}
+
+impl AccountTargets {
+    fn uncollected_roles(&self, kind: &Uncollected) -> &[PrincipalIdx] {
+        let roles = match kind.service {
+            "ec2" => &self.uncollected_instance_roles,
+            "lambda" => &self.uncollected_function_roles,
+            _ => &self.uncollected_task_roles,
+        };
+        roles.as_deref().unwrap_or(&[])
+    }
 }
 
 fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
@@ -407,6 +471,30 @@ fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
             targets[a].clusters.push((cluster.arn.clone(), workloads));
         }
     }
+    for (a, account) in model.accounts.iter().enumerate() {
+        let t = &mut targets[a];
+        let gap =
+            |kind: &Uncollected| service_uncollected(builder.snapshot, &account.id, kind.service);
+        if gap(&UNCOLLECTED_INSTANCES) {
+            let in_profile = |role: &PrincipalIdx| {
+                let arn = &model.principal(*role).arn;
+                builder.snapshot.account(&account.id).is_some_and(|acct| {
+                    acct.iam
+                        .instance_profiles
+                        .iter()
+                        .any(|p| p.roles.contains(arn))
+                })
+            };
+            t.uncollected_instance_roles =
+                Some(t.roles.iter().copied().filter(in_profile).collect());
+        }
+        if gap(&UNCOLLECTED_FUNCTIONS) {
+            t.uncollected_function_roles = Some(t.roles.clone());
+        }
+        if gap(&UNCOLLECTED_TASKS) {
+            t.uncollected_task_roles = Some(t.roles.clone());
+        }
+    }
     targets
 }
 
@@ -420,12 +508,50 @@ fn candidates(
         node: p,
         arn: model.principal(p).arn.clone(),
         principal: Some(p),
+        assumed: None,
     };
     let resource_candidate = |(node, arn): &(NodeId, String)| Candidate {
         node: *node,
         arn: arn.clone(),
         principal: None,
+        assumed: None,
     };
+    let mut found = collected_candidates(
+        technique,
+        actor,
+        model,
+        targets,
+        principal_candidate,
+        resource_candidate,
+    );
+    // Existing resources the snapshot did not collect: any of them could run as a role
+    // that trusts their service, so each such role is a candidate (the edge is inferred).
+    if let Some(kind) = uncollected_kind(technique.targets) {
+        let pattern = any_resource_pattern(kind.service, model.account_id(actor));
+        found.extend(
+            targets
+                .uncollected_roles(kind)
+                .iter()
+                .map(|&role| Candidate {
+                    node: role,
+                    arn: pattern.clone(),
+                    principal: Some(role),
+                    assumed: Some(kind),
+                }),
+        );
+    }
+    found
+}
+
+/// The candidates among what the snapshot holds.
+fn collected_candidates(
+    technique: &Technique,
+    actor: PrincipalIdx,
+    model: &Model,
+    targets: &AccountTargets,
+    principal_candidate: impl Fn(PrincipalIdx) -> Candidate,
+    resource_candidate: impl Fn(&(NodeId, String)) -> Candidate,
+) -> Vec<Candidate> {
     let actor_principal = model.principal(actor);
     match technique.targets {
         Targets::Itself => vec![principal_candidate(actor)],
@@ -477,6 +603,7 @@ fn candidates(
                     node,
                     arn: arn.clone(),
                     principal: None,
+                    assumed: None,
                 })
             })
             .collect(),
@@ -545,6 +672,12 @@ impl Evaluator<'_> {
         let action = requirement.action;
         let service = action.split(':').next().unwrap_or("");
         match requirement.on {
+            On::Target if candidate.assumed.is_some() => {
+                let service = candidate.assumed.map_or("", |kind| kind.service);
+                let mut target = Target::any_of_service(&candidate.arn, service, account);
+                target.extra = extra;
+                self.authz.authorize(actor, action, &target)
+            }
             On::Target => {
                 let mut target = Target::plain(
                     &candidate.arn,
@@ -662,6 +795,7 @@ impl Evaluator<'_> {
             node: actor,
             arn: String::new(),
             principal: None,
+            assumed: None,
         };
         let mut fixed_status = Status::Certain;
         let mut fixed_reasons = Vec::new();
@@ -683,6 +817,22 @@ impl Evaluator<'_> {
                 continue;
             };
             let mut extra = Vec::new();
+            let mut assumption = None;
+            if let Some(kind) = candidate.assumed {
+                let Some(role) = candidate.principal else {
+                    continue;
+                };
+                let Some(trust) = self.trusts(role, kind.trusted, account) else {
+                    continue;
+                };
+                status = weaker(weaker(status, trust), Status::Inferred);
+                assumption = Some(format!(
+                    "{} of account {account} were not collected, so one is assumed to run as this role ({}trusts {})",
+                    kind.what,
+                    if kind.needs_instance_profile { "it is in an instance profile and " } else { "" },
+                    kind.trusted
+                ));
+            }
             if let Targets::RolesTrusting(service) = technique.targets {
                 let Some(role) = candidate.principal else {
                     continue;
@@ -694,7 +844,8 @@ impl Evaluator<'_> {
                 extra.push(("iam:passedtoservice".to_string(), service.to_string()));
             }
             status = weaker(status, fixed_status.clone());
-            let mut reasons = fixed_reasons.clone();
+            let mut reasons: Vec<String> = assumption.into_iter().collect();
+            reasons.extend(fixed_reasons.iter().cloned());
             let mut possible = true;
             for requirement in technique.requires.iter().filter(|r| r.on == On::Target) {
                 let decision = self.requirement(actor, requirement, &candidate, &extra);
