@@ -751,26 +751,74 @@ impl Evaluator<'_> {
                     Some(has) => (has == wanted).then_some(Status::Certain),
                 }
             }
-            Precondition::PolicyHasOtherVersions => {
-                let principal = self.model.principal(actor);
-                let has = principal
-                    .policies
-                    .iter()
-                    .filter_map(|p| p.managed_arn.as_deref())
-                    .any(|arn| {
-                        self.snapshot
-                            .accounts
-                            .iter()
-                            .flat_map(|a| &a.iam.managed_policies)
-                            .any(|m| {
-                                m.arn == arn && !m.is_aws_managed() && !m.other_versions.is_empty()
-                            })
-                    });
-                has.then_some(Status::Conditional(vec!["policy-version-content".into()]))
-            }
+            Precondition::PolicyHasOtherVersions => self.switchable_policy(technique, actor),
         }
     }
 
+    /// For `iam:SetDefaultPolicyVersion`: the best status over the actor's customer
+    /// managed policies on which the technique's permission is allowed *and* that store a
+    /// version other than the default one. Certain when such a version grants every
+    /// action on every resource; conditional (`policy-version-content`) when the engine
+    /// cannot tell whether it grants more; absent when no such policy exists.
+    fn switchable_policy(&self, technique: &Technique, actor: PrincipalIdx) -> Option<Status> {
+        let requirement = technique
+            .requires
+            .iter()
+            .find(|r| r.on == On::OwnCustomerPolicy)?;
+        let account = self.model.account_id(actor);
+        let mut best: Option<Status> = None;
+        for arn in self
+            .model
+            .principal(actor)
+            .policies
+            .iter()
+            .filter_map(|p| p.managed_arn.as_deref())
+        {
+            let Some(policy) = self.managed_policy(arn).filter(|m| !m.is_aws_managed()) else {
+                continue;
+            };
+            let Some(gain) = policy
+                .other_versions
+                .iter()
+                .filter(|v| v.document != policy.document)
+                .map(|v| {
+                    if grants_everything(self.snapshot.documents.get(v.document).as_str()) {
+                        Status::Certain
+                    } else {
+                        Status::Conditional(vec!["policy-version-content".into()])
+                    }
+                })
+                .reduce(stronger)
+            else {
+                continue;
+            };
+            let decision = self.authz.authorize(
+                actor,
+                requirement.action,
+                &Target::plain(arn, Some(account)),
+            );
+            let Some(allowed) = status_of(&decision) else {
+                continue;
+            };
+            let status = weaker(gain, allowed);
+            best = Some(match best {
+                None => status,
+                Some(old) => stronger(old, status),
+            });
+        }
+        best
+    }
+
+    /// The stored customer or AWS managed policy with this ARN.
+    fn managed_policy(&self, arn: &str) -> Option<&crate::snapshot::ManagedPolicy> {
+        let account = super::model::arn_account(arn)?;
+        self.snapshot
+            .account(account)?
+            .iam
+            .managed_policies
+            .iter()
+            .find(|m| m.arn == arn)
+    }
     fn technique(&self, index: usize, actor: PrincipalIdx, targets: &AccountTargets) -> Vec<Found> {
         let technique = &CATALOGUE[index];
         let principal = self.model.principal(actor);
@@ -883,6 +931,46 @@ impl Evaluator<'_> {
         }
         found
     }
+}
+
+/// The stronger of two statuses (certain beats conditional beats inferred).
+fn stronger(a: Status, b: Status) -> Status {
+    match (&a, &b) {
+        (Status::Certain, _) | (_, Status::Inferred) => a,
+        (_, Status::Certain) | (Status::Inferred, _) => b,
+        (Status::Conditional(x), Status::Conditional(y)) if y.len() < x.len() => b,
+        _ => a,
+    }
+}
+
+/// Whether a policy document certainly grants every action on every resource: an
+/// unconditional `Allow` of `*` on `*` and no `Deny` statement. Anything else may or may
+/// not grant more than another version, which the caller treats as unknown.
+fn grants_everything(text: &str) -> bool {
+    let Ok(document) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let statements = match &document["Statement"] {
+        serde_json::Value::Array(list) => list.iter().collect::<Vec<_>>(),
+        single @ serde_json::Value::Object(_) => vec![single],
+        _ => return false,
+    };
+    let names = |value: &serde_json::Value, wanted: &[&str]| match value {
+        serde_json::Value::String(v) => wanted.contains(&v.as_str()),
+        serde_json::Value::Array(list) => list
+            .iter()
+            .any(|v| v.as_str().is_some_and(|v| wanted.contains(&v))),
+        _ => false,
+    };
+    let effect = |st: &serde_json::Value| st["Effect"].as_str().unwrap_or("").to_string();
+    if statements.iter().any(|st| effect(st) != "Allow") {
+        return false;
+    }
+    statements.iter().any(|st| {
+        st.get("Condition").is_none()
+            && names(&st["Action"], &["*", "*:*"])
+            && names(&st["Resource"], &["*"])
+    })
 }
 
 /// Whether a technique's answer is the same for every actor with the same policies:

@@ -950,3 +950,118 @@ fn execute_command_reaches_task_roles_when_ecs_was_not_collected() {
     f.scp(deny(json!("ecs:*"), json!("*")));
     f.check(|a| assert!(!has_edge(a, &attacker, &task, "privesc:ecs:ExecuteCommand")));
 }
+
+/// An attacker allowed `iam:SetDefaultPolicyVersion` on its customer managed policy
+/// `own`, which stores `versions` besides its default one.
+fn set_default_version(versions: &[serde_json::Value]) -> (Fixture, String) {
+    let mut f = Fixture::new();
+    let attacker = f.user(A, "attacker", &[]);
+    let default = allow(json!("iam:SetDefaultPolicyVersion"), json!("*"));
+    let own = f.managed(A, "own", default, &attacker);
+    let docs: Vec<DocId> = versions.iter().map(|v| f.doc(v)).collect();
+    let policy = f
+        .snapshot
+        .account_mut(A)
+        .iam
+        .managed_policies
+        .iter_mut()
+        .find(|m| m.arn == own)
+        .unwrap();
+    for (i, document) in docs.into_iter().enumerate() {
+        policy.other_versions.push(PolicyVersion {
+            version_id: format!("v{}", i + 1),
+            document,
+        });
+    }
+    (f, attacker)
+}
+
+fn set_default_escalation(a: &crate::graph::Analysis<'_>, attacker: &str) -> Option<Status> {
+    let p = a.model.principal_by_arn(attacker).unwrap();
+    a.graph
+        .escalations
+        .iter()
+        .find(|e| {
+            e.principal == p
+                && crate::graph::privesc::CATALOGUE[e.technique as usize].name
+                    == "iam:SetDefaultPolicyVersion"
+        })
+        .map(|e| e.status.clone())
+}
+
+#[test]
+fn set_default_policy_version_needs_a_stored_other_version() {
+    let (f, attacker) = set_default_version(&[]);
+    f.check(|a| assert_eq!(set_default_escalation(a, &attacker), None));
+    // A stored version identical to the default one grants nothing new.
+    let same = allow(json!("iam:SetDefaultPolicyVersion"), json!("*"));
+    let (f, attacker) = set_default_version(&[same]);
+    f.check(|a| assert_eq!(set_default_escalation(a, &attacker), None));
+}
+
+#[test]
+fn set_default_policy_version_is_certain_only_for_an_admin_version() {
+    let (f, attacker) = set_default_version(&[allow(json!("*"), json!("*"))]);
+    f.check(|a| {
+        assert_eq!(set_default_escalation(a, &attacker), Some(Status::Certain));
+        assert!(is_admin(a, &attacker));
+    });
+    let (f, attacker) = set_default_version(&[allow(json!("s3:GetObject"), json!("*"))]);
+    f.check(|a| {
+        assert_eq!(
+            set_default_escalation(a, &attacker),
+            Some(Status::Conditional(vec!["policy-version-content".into()]))
+        );
+    });
+    // A version that allows everything but also denies something is not "everything".
+    let mut mixed = allow(json!("*"), json!("*"));
+    mixed["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"Effect":"Deny","Action":"iam:*","Resource":"*"}));
+    let (f, attacker) = set_default_version(&[mixed, allow(json!("s3:*"), json!("*"))]);
+    f.check(|a| {
+        assert!(matches!(
+            set_default_escalation(a, &attacker),
+            Some(Status::Conditional(_))
+        ))
+    });
+}
+
+#[test]
+fn set_default_policy_version_counts_only_policies_it_may_switch() {
+    // Allowed on `own` (no other version); `rich` stores an admin version but the
+    // attacker may not switch it.
+    let mut f = Fixture::new();
+    let attacker = f.user(A, "attacker", &[]);
+    let own = format!("arn:aws:iam::{A}:policy/own");
+    f.managed(
+        A,
+        "own",
+        allow(json!("iam:SetDefaultPolicyVersion"), json!(own)),
+        &attacker,
+    );
+    let rich = f.managed(
+        A,
+        "rich",
+        allow(json!("s3:ListBucket"), json!("*")),
+        &attacker,
+    );
+    let admin = f.doc(&allow(json!("*"), json!("*")));
+    f.snapshot
+        .account_mut(A)
+        .iam
+        .managed_policies
+        .iter_mut()
+        .find(|m| m.arn == rich)
+        .unwrap()
+        .other_versions
+        .push(PolicyVersion {
+            version_id: "v1".into(),
+            document: admin,
+        });
+    f.check(|a| {
+        assert_eq!(set_default_escalation(a, &attacker), None);
+        assert!(!is_admin(a, &attacker));
+    });
+}
