@@ -733,9 +733,9 @@ impl Evaluator<'_> {
         technique: &Technique,
         actor: PrincipalIdx,
         candidate: &Candidate,
-    ) -> Option<Status> {
+    ) -> Option<(Status, Option<String>)> {
         let account = self.snapshot.account(self.model.account_id(actor))?;
-        match technique.precondition {
+        let status = match technique.precondition {
             Precondition::None => Some(Status::Certain),
             Precondition::RoleInInstanceProfile => account
                 .iam
@@ -751,22 +751,31 @@ impl Evaluator<'_> {
                     Some(has) => (has == wanted).then_some(Status::Certain),
                 }
             }
-            Precondition::PolicyHasOtherVersions => self.switchable_policy(technique, actor),
-        }
+            Precondition::PolicyHasOtherVersions => {
+                let (status, why) = self.switchable_policy(technique, actor)?;
+                return Some((status, Some(why)));
+            }
+        };
+        status.map(|s| (s, None))
     }
 
     /// For `iam:SetDefaultPolicyVersion`: the best status over the actor's customer
     /// managed policies on which the technique's permission is allowed *and* that store a
     /// version other than the default one. Certain when such a version grants every
     /// action on every resource; conditional (`policy-version-content`) when the engine
-    /// cannot tell whether it grants more; absent when no such policy exists.
-    fn switchable_policy(&self, technique: &Technique, actor: PrincipalIdx) -> Option<Status> {
+    /// cannot tell whether it grants more; absent when no such policy exists. With it,
+    /// which policy and version, in words.
+    fn switchable_policy(
+        &self,
+        technique: &Technique,
+        actor: PrincipalIdx,
+    ) -> Option<(Status, String)> {
         let requirement = technique
             .requires
             .iter()
             .find(|r| r.on == On::OwnCustomerPolicy)?;
         let account = self.model.account_id(actor);
-        let mut best: Option<Status> = None;
+        let mut best: Option<(Status, String)> = None;
         for arn in self
             .model
             .principal(actor)
@@ -777,18 +786,27 @@ impl Evaluator<'_> {
             let Some(policy) = self.managed_policy(arn).filter(|m| !m.is_aws_managed()) else {
                 continue;
             };
-            let Some(gain) = policy
+            let Some((gain, version)) = policy
                 .other_versions
                 .iter()
                 .filter(|v| v.document != policy.document)
                 .map(|v| {
                     if grants_everything(self.snapshot.documents.get(v.document).as_str()) {
-                        Status::Certain
+                        (Status::Certain, v)
                     } else {
-                        Status::Conditional(vec!["policy-version-content".into()])
+                        (
+                            Status::Conditional(vec!["policy-version-content".into()]),
+                            v,
+                        )
                     }
                 })
-                .reduce(stronger)
+                .reduce(|a, b| {
+                    if stronger(a.0.clone(), b.0.clone()) == a.0 {
+                        a
+                    } else {
+                        b
+                    }
+                })
             else {
                 continue;
             };
@@ -800,11 +818,23 @@ impl Evaluator<'_> {
             let Some(allowed) = status_of(&decision) else {
                 continue;
             };
+            let certain_gain = gain.is_certain();
             let status = weaker(gain, allowed);
-            best = Some(match best {
-                None => status,
-                Some(old) => stronger(old, status),
-            });
+            let why = format!(
+                "{} stores version {} {}, allowed by {}",
+                arn,
+                version.version_id,
+                if certain_gain {
+                    "granting every action on every resource"
+                } else {
+                    "whose extra permissions are not known to be admin"
+                },
+                self.authz.explain(Some(actor), decision.why())
+            );
+            best = match best {
+                Some(old) if stronger(old.0.clone(), status.clone()) == old.0 => Some(old),
+                _ => Some((status, why)),
+            };
         }
         best
     }
@@ -861,7 +891,9 @@ impl Evaluator<'_> {
         }
         let mut found = Vec::new();
         for candidate in candidates(technique, actor, self.model, targets) {
-            let Some(mut status) = self.precondition(technique, actor, &candidate) else {
+            let Some((mut status, precondition_note)) =
+                self.precondition(technique, actor, &candidate)
+            else {
                 continue;
             };
             let mut extra = Vec::new();
@@ -892,7 +924,8 @@ impl Evaluator<'_> {
                 extra.push(("iam:passedtoservice".to_string(), service.to_string()));
             }
             status = weaker(status, fixed_status.clone());
-            let mut reasons: Vec<String> = assumption.into_iter().collect();
+            let mut reasons: Vec<String> =
+                assumption.into_iter().chain(precondition_note).collect();
             reasons.extend(fixed_reasons.iter().cloned());
             let mut possible = true;
             for requirement in technique.requires.iter().filter(|r| r.on == On::Target) {

@@ -1005,6 +1005,18 @@ fn set_default_policy_version_is_certain_only_for_an_admin_version() {
     f.check(|a| {
         assert_eq!(set_default_escalation(a, &attacker), Some(Status::Certain));
         assert!(is_admin(a, &attacker));
+        let p = a.model.principal_by_arn(&attacker).unwrap();
+        let explanation = &a
+            .graph
+            .escalations
+            .iter()
+            .find(|e| e.principal == p)
+            .unwrap()
+            .explanation;
+        assert!(
+            explanation.contains(&format!("arn:aws:iam::{A}:policy/own stores version v1")),
+            "{explanation}"
+        );
     });
     let (f, attacker) = set_default_version(&[allow(json!("s3:GetObject"), json!("*"))]);
     f.check(|a| {
