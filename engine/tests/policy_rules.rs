@@ -210,8 +210,19 @@ fn scp_levels() {
             "allow",
         ),
         (
+            // AWS cannot have an empty level: missing data, so unknown (D12).
             "empty level",
             with(b.clone(), "scps", json!([[allow("*", "*")], []])),
+            "conditional",
+        ),
+        (
+            "empty level does not hide another level's deny",
+            with(b.clone(), "scps", json!([[deny("s3:*", "*")], []])),
+            "explicit_deny",
+        ),
+        (
+            "empty level does not hide another level's missing allow",
+            with(b.clone(), "scps", json!([[allow("ec2:*", "*")], []])),
             "implicit_deny",
         ),
         (

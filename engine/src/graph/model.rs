@@ -322,3 +322,22 @@ pub fn arn_account(arn: &str) -> Option<&str> {
 pub fn arn_service(arn: &str) -> Option<&str> {
     arn.split(':').nth(2).filter(|s| !s.is_empty())
 }
+
+/// Whether the snapshot may lack `service` resources of `account`: a coverage entry for
+/// that (account, service) is a gap, or the snapshot is a GAAD import (IAM only) and no
+/// overlay marked the service collected. Paths through such resources are then assumed
+/// (as abstract targets or inferred edges), never dropped.
+pub fn service_uncollected(snapshot: &Snapshot, account: &str, service: &str) -> bool {
+    use crate::snapshot::{CoverageStatus, Origin};
+    let entries = || {
+        snapshot
+            .meta
+            .coverage
+            .iter()
+            .filter(|c| c.account_id == account && c.service == service)
+    };
+    if entries().any(|c| !matches!(c.status, CoverageStatus::Collected)) {
+        return true;
+    }
+    matches!(snapshot.meta.origin, Origin::GaadImport { .. }) && entries().next().is_none()
+}

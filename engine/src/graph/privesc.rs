@@ -7,7 +7,7 @@
 
 use super::authz::{any_resource_pattern, Authorizer, Decision, Target};
 use super::builder::GraphBuilder;
-use super::model::{Model, PrincipalIdx, PrincipalKind};
+use super::model::{service_uncollected, Model, PrincipalIdx, PrincipalKind};
 use super::node::{NodeId, NodeKind};
 use super::{status_of, weaker, EdgeKind, SelfEscalation, Status};
 use crate::snapshot::Snapshot;
@@ -352,6 +352,52 @@ struct Candidate {
     arn: String,
     /// The principal behind the node, for roles and users.
     principal: Option<PrincipalIdx>,
+    /// Set when the target resource was not collected: the candidate is a role such a
+    /// resource could run as, and `arn` is the "any resource of the service" pattern.
+    assumed: Option<&'static Uncollected>,
+}
+
+/// An existing-resource target kind whose resources the snapshot may lack, and the roles
+/// such an unseen resource could run as.
+#[derive(Debug)]
+struct Uncollected {
+    /// The service the resources belong to (coverage and ARN prefix).
+    service: &'static str,
+    /// What the resources are, in words (plural).
+    what: &'static str,
+    /// The service principal a role must trust to be attached to one.
+    trusted: &'static str,
+    /// Whether the role must also be in an instance profile of the account.
+    needs_instance_profile: bool,
+}
+
+const UNCOLLECTED_INSTANCES: Uncollected = Uncollected {
+    service: "ec2",
+    what: "EC2 instances",
+    trusted: "ec2.amazonaws.com",
+    needs_instance_profile: true,
+};
+const UNCOLLECTED_FUNCTIONS: Uncollected = Uncollected {
+    service: "lambda",
+    what: "Lambda functions",
+    trusted: "lambda.amazonaws.com",
+    needs_instance_profile: false,
+};
+const UNCOLLECTED_TASKS: Uncollected = Uncollected {
+    service: "ecs",
+    what: "ECS tasks",
+    trusted: "ecs-tasks.amazonaws.com",
+    needs_instance_profile: false,
+};
+
+/// The uncollected-resource description of an existing-resource target kind.
+fn uncollected_kind(targets: Targets) -> Option<&'static Uncollected> {
+    match targets {
+        Targets::Instances => Some(&UNCOLLECTED_INSTANCES),
+        Targets::Functions => Some(&UNCOLLECTED_FUNCTIONS),
+        Targets::RunningTasks => Some(&UNCOLLECTED_TASKS),
+        _ => None,
+    }
 }
 
 /// Per-account candidates for every kind of target.
@@ -364,6 +410,24 @@ struct AccountTargets {
     functions: Vec<(NodeId, String)>,
     running_tasks: Vec<(NodeId, String)>,
     clusters: Vec<(String, Vec<NodeId>)>,
+    /// When the account's EC2 instances may be missing: the roles in one of its
+    /// instance profiles (what an unseen instance could run as).
+    uncollected_instance_roles: Option<Vec<PrincipalIdx>>,
+    /// When the account's Lambda functions may be missing: its roles.
+    uncollected_function_roles: Option<Vec<PrincipalIdx>>,
+    /// When the account's ECS tasks may be missing: its roles.
+    uncollected_task_roles: Option<Vec<PrincipalIdx>>,
+}
+
+impl AccountTargets {
+    fn uncollected_roles(&self, kind: &Uncollected) -> &[PrincipalIdx] {
+        let roles = match kind.service {
+            "ec2" => &self.uncollected_instance_roles,
+            "lambda" => &self.uncollected_function_roles,
+            _ => &self.uncollected_task_roles,
+        };
+        roles.as_deref().unwrap_or(&[])
+    }
 }
 
 fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
@@ -407,6 +471,30 @@ fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
             targets[a].clusters.push((cluster.arn.clone(), workloads));
         }
     }
+    for (a, account) in model.accounts.iter().enumerate() {
+        let t = &mut targets[a];
+        let gap =
+            |kind: &Uncollected| service_uncollected(builder.snapshot, &account.id, kind.service);
+        if gap(&UNCOLLECTED_INSTANCES) {
+            let in_profile = |role: &PrincipalIdx| {
+                let arn = &model.principal(*role).arn;
+                builder.snapshot.account(&account.id).is_some_and(|acct| {
+                    acct.iam
+                        .instance_profiles
+                        .iter()
+                        .any(|p| p.roles.contains(arn))
+                })
+            };
+            t.uncollected_instance_roles =
+                Some(t.roles.iter().copied().filter(in_profile).collect());
+        }
+        if gap(&UNCOLLECTED_FUNCTIONS) {
+            t.uncollected_function_roles = Some(t.roles.clone());
+        }
+        if gap(&UNCOLLECTED_TASKS) {
+            t.uncollected_task_roles = Some(t.roles.clone());
+        }
+    }
     targets
 }
 
@@ -420,12 +508,50 @@ fn candidates(
         node: p,
         arn: model.principal(p).arn.clone(),
         principal: Some(p),
+        assumed: None,
     };
     let resource_candidate = |(node, arn): &(NodeId, String)| Candidate {
         node: *node,
         arn: arn.clone(),
         principal: None,
+        assumed: None,
     };
+    let mut found = collected_candidates(
+        technique,
+        actor,
+        model,
+        targets,
+        principal_candidate,
+        resource_candidate,
+    );
+    // Existing resources the snapshot did not collect: any of them could run as a role
+    // that trusts their service, so each such role is a candidate (the edge is inferred).
+    if let Some(kind) = uncollected_kind(technique.targets) {
+        let pattern = any_resource_pattern(kind.service, model.account_id(actor));
+        found.extend(
+            targets
+                .uncollected_roles(kind)
+                .iter()
+                .map(|&role| Candidate {
+                    node: role,
+                    arn: pattern.clone(),
+                    principal: Some(role),
+                    assumed: Some(kind),
+                }),
+        );
+    }
+    found
+}
+
+/// The candidates among what the snapshot holds.
+fn collected_candidates(
+    technique: &Technique,
+    actor: PrincipalIdx,
+    model: &Model,
+    targets: &AccountTargets,
+    principal_candidate: impl Fn(PrincipalIdx) -> Candidate,
+    resource_candidate: impl Fn(&(NodeId, String)) -> Candidate,
+) -> Vec<Candidate> {
     let actor_principal = model.principal(actor);
     match technique.targets {
         Targets::Itself => vec![principal_candidate(actor)],
@@ -477,6 +603,7 @@ fn candidates(
                     node,
                     arn: arn.clone(),
                     principal: None,
+                    assumed: None,
                 })
             })
             .collect(),
@@ -545,6 +672,12 @@ impl Evaluator<'_> {
         let action = requirement.action;
         let service = action.split(':').next().unwrap_or("");
         match requirement.on {
+            On::Target if candidate.assumed.is_some() => {
+                let service = candidate.assumed.map_or("", |kind| kind.service);
+                let mut target = Target::any_of_service(&candidate.arn, service, account);
+                target.extra = extra;
+                self.authz.authorize(actor, action, &target)
+            }
             On::Target => {
                 let mut target = Target::plain(
                     &candidate.arn,
@@ -600,9 +733,9 @@ impl Evaluator<'_> {
         technique: &Technique,
         actor: PrincipalIdx,
         candidate: &Candidate,
-    ) -> Option<Status> {
+    ) -> Option<(Status, Option<String>)> {
         let account = self.snapshot.account(self.model.account_id(actor))?;
-        match technique.precondition {
+        let status = match technique.precondition {
             Precondition::None => Some(Status::Certain),
             Precondition::RoleInInstanceProfile => account
                 .iam
@@ -619,25 +752,103 @@ impl Evaluator<'_> {
                 }
             }
             Precondition::PolicyHasOtherVersions => {
-                let principal = self.model.principal(actor);
-                let has = principal
-                    .policies
-                    .iter()
-                    .filter_map(|p| p.managed_arn.as_deref())
-                    .any(|arn| {
-                        self.snapshot
-                            .accounts
-                            .iter()
-                            .flat_map(|a| &a.iam.managed_policies)
-                            .any(|m| {
-                                m.arn == arn && !m.is_aws_managed() && !m.other_versions.is_empty()
-                            })
-                    });
-                has.then_some(Status::Conditional(vec!["policy-version-content".into()]))
+                let (status, why) = self.switchable_policy(technique, actor)?;
+                return Some((status, Some(why)));
             }
-        }
+        };
+        status.map(|s| (s, None))
     }
 
+    /// For `iam:SetDefaultPolicyVersion`: the best status over the actor's customer
+    /// managed policies on which the technique's permission is allowed *and* that store a
+    /// version other than the default one. Certain when such a version grants every
+    /// action on every resource; conditional (`policy-version-content`) when the engine
+    /// cannot tell whether it grants more; absent when no such policy exists. With it,
+    /// which policy and version, in words.
+    fn switchable_policy(
+        &self,
+        technique: &Technique,
+        actor: PrincipalIdx,
+    ) -> Option<(Status, String)> {
+        let requirement = technique
+            .requires
+            .iter()
+            .find(|r| r.on == On::OwnCustomerPolicy)?;
+        let account = self.model.account_id(actor);
+        let mut best: Option<(Status, String)> = None;
+        for arn in self
+            .model
+            .principal(actor)
+            .policies
+            .iter()
+            .filter_map(|p| p.managed_arn.as_deref())
+        {
+            let Some(policy) = self.managed_policy(arn).filter(|m| !m.is_aws_managed()) else {
+                continue;
+            };
+            let Some((gain, version)) = policy
+                .other_versions
+                .iter()
+                .filter(|v| v.document != policy.document)
+                .map(|v| {
+                    if grants_everything(self.snapshot.documents.get(v.document).as_str()) {
+                        (Status::Certain, v)
+                    } else {
+                        (
+                            Status::Conditional(vec!["policy-version-content".into()]),
+                            v,
+                        )
+                    }
+                })
+                .reduce(|a, b| {
+                    if stronger(a.0.clone(), b.0.clone()) == a.0 {
+                        a
+                    } else {
+                        b
+                    }
+                })
+            else {
+                continue;
+            };
+            let decision = self.authz.authorize(
+                actor,
+                requirement.action,
+                &Target::plain(arn, Some(account)),
+            );
+            let Some(allowed) = status_of(&decision) else {
+                continue;
+            };
+            let certain_gain = gain.is_certain();
+            let status = weaker(gain, allowed);
+            let why = format!(
+                "{} stores version {} {}, allowed by {}",
+                arn,
+                version.version_id,
+                if certain_gain {
+                    "granting every action on every resource"
+                } else {
+                    "whose extra permissions are not known to be admin"
+                },
+                self.authz.explain(Some(actor), decision.why())
+            );
+            best = match best {
+                Some(old) if stronger(old.0.clone(), status.clone()) == old.0 => Some(old),
+                _ => Some((status, why)),
+            };
+        }
+        best
+    }
+
+    /// The stored customer or AWS managed policy with this ARN.
+    fn managed_policy(&self, arn: &str) -> Option<&crate::snapshot::ManagedPolicy> {
+        let account = super::model::arn_account(arn)?;
+        self.snapshot
+            .account(account)?
+            .iam
+            .managed_policies
+            .iter()
+            .find(|m| m.arn == arn)
+    }
     fn technique(&self, index: usize, actor: PrincipalIdx, targets: &AccountTargets) -> Vec<Found> {
         let technique = &CATALOGUE[index];
         let principal = self.model.principal(actor);
@@ -662,6 +873,7 @@ impl Evaluator<'_> {
             node: actor,
             arn: String::new(),
             principal: None,
+            assumed: None,
         };
         let mut fixed_status = Status::Certain;
         let mut fixed_reasons = Vec::new();
@@ -679,10 +891,28 @@ impl Evaluator<'_> {
         }
         let mut found = Vec::new();
         for candidate in candidates(technique, actor, self.model, targets) {
-            let Some(mut status) = self.precondition(technique, actor, &candidate) else {
+            let Some((mut status, precondition_note)) =
+                self.precondition(technique, actor, &candidate)
+            else {
                 continue;
             };
             let mut extra = Vec::new();
+            let mut assumption = None;
+            if let Some(kind) = candidate.assumed {
+                let Some(role) = candidate.principal else {
+                    continue;
+                };
+                let Some(trust) = self.trusts(role, kind.trusted, account) else {
+                    continue;
+                };
+                status = weaker(weaker(status, trust), Status::Inferred);
+                assumption = Some(format!(
+                    "{} of account {account} were not collected, so one is assumed to run as this role ({}trusts {})",
+                    kind.what,
+                    if kind.needs_instance_profile { "it is in an instance profile and " } else { "" },
+                    kind.trusted
+                ));
+            }
             if let Targets::RolesTrusting(service) = technique.targets {
                 let Some(role) = candidate.principal else {
                     continue;
@@ -694,7 +924,9 @@ impl Evaluator<'_> {
                 extra.push(("iam:passedtoservice".to_string(), service.to_string()));
             }
             status = weaker(status, fixed_status.clone());
-            let mut reasons = fixed_reasons.clone();
+            let mut reasons: Vec<String> =
+                assumption.into_iter().chain(precondition_note).collect();
+            reasons.extend(fixed_reasons.iter().cloned());
             let mut possible = true;
             for requirement in technique.requires.iter().filter(|r| r.on == On::Target) {
                 let decision = self.requirement(actor, requirement, &candidate, &extra);
@@ -732,6 +964,46 @@ impl Evaluator<'_> {
         }
         found
     }
+}
+
+/// The stronger of two statuses (certain beats conditional beats inferred).
+fn stronger(a: Status, b: Status) -> Status {
+    match (&a, &b) {
+        (Status::Certain, _) | (_, Status::Inferred) => a,
+        (_, Status::Certain) | (Status::Inferred, _) => b,
+        (Status::Conditional(x), Status::Conditional(y)) if y.len() < x.len() => b,
+        _ => a,
+    }
+}
+
+/// Whether a policy document certainly grants every action on every resource: an
+/// unconditional `Allow` of `*` on `*` and no `Deny` statement. Anything else may or may
+/// not grant more than another version, which the caller treats as unknown.
+fn grants_everything(text: &str) -> bool {
+    let Ok(document) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let statements = match &document["Statement"] {
+        serde_json::Value::Array(list) => list.iter().collect::<Vec<_>>(),
+        single @ serde_json::Value::Object(_) => vec![single],
+        _ => return false,
+    };
+    let names = |value: &serde_json::Value, wanted: &[&str]| match value {
+        serde_json::Value::String(v) => wanted.contains(&v.as_str()),
+        serde_json::Value::Array(list) => list
+            .iter()
+            .any(|v| v.as_str().is_some_and(|v| wanted.contains(&v))),
+        _ => false,
+    };
+    let effect = |st: &serde_json::Value| st["Effect"].as_str().unwrap_or("").to_string();
+    if statements.iter().any(|st| effect(st) != "Allow") {
+        return false;
+    }
+    statements.iter().any(|st| {
+        st.get("Condition").is_none()
+            && names(&st["Action"], &["*", "*:*"])
+            && names(&st["Resource"], &["*"])
+    })
 }
 
 /// Whether a technique's answer is the same for every actor with the same policies:

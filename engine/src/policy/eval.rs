@@ -84,7 +84,8 @@ pub struct Layers<'a> {
     /// The session policy; empty when the session has none.
     pub session: Vec<&'a CompiledPolicy>,
     /// SCPs of the caller's account, one entry per OU-path level (root first, account
-    /// last; ORed within a level, every level must allow). Empty: no SCPs apply.
+    /// last; ORed within a level, every level must allow). Empty: no SCPs apply. An
+    /// empty *level* is missing data and makes the SCP verdict unknown.
     pub scp_levels: Vec<Vec<&'a CompiledPolicy>>,
     /// RCPs of the resource's account, per level. `RCPFullAWSAccess` is implicit at every
     /// level (it cannot be detached), so only their `Deny` statements restrict.
@@ -284,6 +285,19 @@ pub(crate) fn decide<O: Observer>(layers: &Layers<'_>, req: &Request<'_>, obs: &
     let mut scp_ok = Tri::True;
     if scp_applies {
         for (i, level) in layers.scp_levels.iter().enumerate() {
+            if level.is_empty() {
+                // AWS never leaves a level empty (the last SCP of a root, OU or account
+                // cannot be detached), so an empty level is missing data, not "nothing
+                // allowed". Denying would drop a possibly real path; skipping it (as the
+                // graph's interim evaluator does) would claim a certainty the data does
+                // not give. The level's verdict is unknown: the decision is conditional
+                // at best (policy-divergences.md, D12).
+                obs.note(
+                    "an SCP level has no policy in the input (missing data): its allow is unknown",
+                );
+                scp_ok = scp_ok.and(Tri::Unknown);
+                continue;
+            }
             let s = scan(level, LayerKind::Scp(i), req, obs);
             deny = deny.or(s.deny);
             scp_ok = scp_ok.and(s.allow);

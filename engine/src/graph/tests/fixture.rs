@@ -317,3 +317,37 @@ pub fn is_admin(a: &Analysis<'_>, principal: &str) -> bool {
 pub fn kind_name(kind: EdgeKind) -> String {
     kind.name()
 }
+
+impl Fixture {
+    /// Marks the snapshot a GAAD import: IAM only, every other service uncollected.
+    pub fn gaad_import(&mut self) {
+        self.snapshot.meta.origin = Origin::GaadImport {
+            files: vec!["gaad.json".into()],
+        };
+    }
+
+    /// Records `service` of `account` as collected (what an overlay does).
+    pub fn collected(&mut self, account: &str, service: &str) {
+        self.snapshot.meta.coverage.push(Coverage {
+            account_id: account.into(),
+            region: None,
+            service: service.into(),
+            status: CoverageStatus::Collected,
+        });
+    }
+
+    /// Puts `role` in an instance profile of `account` without any instance.
+    pub fn instance_profile(&mut self, account: &str, role: &str) {
+        let name = role.rsplit('/').next().unwrap_or(role).to_string();
+        self.snapshot
+            .account_mut(account)
+            .iam
+            .instance_profiles
+            .push(InstanceProfile {
+                arn: format!("arn:aws:iam::{account}:instance-profile/{name}"),
+                name,
+                path: "/".into(),
+                roles: vec![role.to_string()],
+            });
+    }
+}

@@ -784,3 +784,296 @@ fn a_resource_constraint_decides_create_access_key() {
         ));
     });
 }
+
+/// An attacker allowed `actions` on everything, one role in an instance profile trusting
+/// EC2, one role trusting EC2 outside any profile, one trusting Lambda and one trusting
+/// ECS tasks; no compute collected.
+fn uncollected_compute(actions: serde_json::Value) -> (Fixture, String, [String; 4]) {
+    let mut f = Fixture::new();
+    let attacker = f.user(A, "attacker", &[allow(actions, json!("*"))]);
+    let web = f.role(A, "web", trust_service("ec2.amazonaws.com"), &[]);
+    f.instance_profile(A, &web);
+    let loose = f.role(A, "loose", trust_service("ec2.amazonaws.com"), &[]);
+    let func = f.role(A, "func", trust_service("lambda.amazonaws.com"), &[]);
+    let task = f.role(A, "task", trust_service("ecs-tasks.amazonaws.com"), &[]);
+    (f, attacker, [web, loose, func, task])
+}
+
+#[test]
+fn ssm_send_command_reaches_instance_profile_roles_when_ec2_was_not_collected() {
+    let (mut f, attacker, [web, loose, func, task]) = uncollected_compute(json!("ssm:SendCommand"));
+    f.gaad_import();
+    f.check(|a| {
+        let edge = edge_kind(a, &attacker, &web, "privesc:ssm:SendCommand")
+            .expect("an inferred edge to the instance-profile role");
+        assert_eq!(edge.status, Status::Inferred);
+        assert!(
+            edge.explanation.contains("EC2 instances of account")
+                && edge.explanation.contains("not collected"),
+            "{}",
+            edge.explanation
+        );
+        assert!(reaches(a, &attacker, &web));
+        // Not in an instance profile, or trusting another service: no instance runs as it.
+        for other in [&loose, &func, &task] {
+            assert!(
+                !has_edge(a, &attacker, other, "privesc:ssm:SendCommand"),
+                "{other}"
+            );
+        }
+    });
+}
+
+#[test]
+fn collected_ec2_without_instances_gives_no_assumed_instance_edge() {
+    let (mut f, attacker, [web, ..]) = uncollected_compute(json!("ssm:SendCommand"));
+    f.gaad_import();
+    f.collected(A, "ec2");
+    f.check(|a| assert!(!has_edge(a, &attacker, &web, "privesc:ssm:SendCommand")));
+    // Hand-written snapshots without coverage entries count as complete.
+    let (f, attacker, [web, ..]) = uncollected_compute(json!("ssm:SendCommand"));
+    f.check(|a| assert!(!has_edge(a, &attacker, &web, "privesc:ssm:SendCommand")));
+}
+
+#[test]
+fn an_scp_covering_every_instance_blocks_the_assumed_edge_and_a_narrower_one_does_not() {
+    let (mut f, attacker, [web, ..]) = uncollected_compute(json!("ssm:StartSession"));
+    f.gaad_import();
+    f.scp(deny(json!("ssm:StartSession"), json!("*")));
+    f.check(|a| assert!(!has_edge(a, &attacker, &web, "privesc:ssm:StartSession")));
+
+    let (mut f, attacker, [web, ..]) = uncollected_compute(json!("ssm:StartSession"));
+    f.gaad_import();
+    f.scp(deny(
+        json!("ssm:StartSession"),
+        json!("arn:aws:ec2:*:*:instance/i-prod*"),
+    ));
+    f.check(|a| {
+        let edge = edge_kind(a, &attacker, &web, "privesc:ssm:StartSession")
+            .expect("an unseen instance outside the denied ones may run as the role");
+        assert_eq!(edge.status, Status::Inferred);
+    });
+}
+
+#[test]
+fn a_permission_on_other_resources_than_instances_gives_no_assumed_edge() {
+    // The assumed target is "any EC2 resource of the account", not "anything".
+    let (mut f, attacker, [web, ..]) = uncollected_compute(json!([]));
+    let doc = f.doc(&allow(
+        json!("ec2-instance-connect:SendSSHPublicKey"),
+        json!(format!("arn:aws:lambda:*:{A}:function:*")),
+    ));
+    let account = f.snapshot.account_mut(A);
+    account.iam.users[0].inline_policies = vec![InlinePolicy {
+        name: "other".into(),
+        document: doc,
+    }];
+    f.gaad_import();
+    f.check(|a| {
+        assert!(!has_edge(
+            a,
+            &attacker,
+            &web,
+            "privesc:ec2-instance-connect:SendSSHPublicKey"
+        ))
+    });
+}
+
+#[test]
+fn update_function_code_reaches_lambda_roles_when_lambda_failed_to_collect() {
+    let (mut f, attacker, [web, _, func, task]) = uncollected_compute(json!([
+        "lambda:UpdateFunctionCode",
+        "lambda:InvokeFunction"
+    ]));
+    f.snapshot.meta.coverage.push(Coverage {
+        account_id: A.into(),
+        region: Some("us-east-1".into()),
+        service: "lambda".into(),
+        status: CoverageStatus::Failed {
+            error: "AccessDenied".into(),
+        },
+    });
+    f.check(|a| {
+        let edge = edge_kind(a, &attacker, &func, "privesc:lambda:UpdateFunctionCode")
+            .expect("an inferred edge to the role trusting Lambda");
+        assert_eq!(edge.status, Status::Inferred);
+        assert!(
+            edge.explanation.contains("Lambda functions"),
+            "{}",
+            edge.explanation
+        );
+        for other in [&web, &task] {
+            assert!(!has_edge(
+                a,
+                &attacker,
+                other,
+                "privesc:lambda:UpdateFunctionCode"
+            ));
+        }
+    });
+}
+
+#[test]
+fn update_function_code_on_a_collected_function_targets_the_function_only() {
+    let (mut f, attacker, [_, _, func, _]) = uncollected_compute(json!([
+        "lambda:UpdateFunctionCode",
+        "lambda:InvokeFunction"
+    ]));
+    let function = f.lambda(A, "fn", &func);
+    f.check(|a| {
+        let edge = edge_kind(a, &attacker, &function, "privesc:lambda:UpdateFunctionCode")
+            .expect("the collected function");
+        assert_eq!(edge.status, Status::Certain);
+        assert!(!has_edge(
+            a,
+            &attacker,
+            &func,
+            "privesc:lambda:UpdateFunctionCode"
+        ));
+    });
+}
+
+#[test]
+fn execute_command_reaches_task_roles_when_ecs_was_not_collected() {
+    let (mut f, attacker, [web, _, func, task]) = uncollected_compute(json!("ecs:ExecuteCommand"));
+    f.gaad_import();
+    f.check(|a| {
+        let edge = edge_kind(a, &attacker, &task, "privesc:ecs:ExecuteCommand")
+            .expect("an inferred edge to the role trusting ECS tasks");
+        assert_eq!(edge.status, Status::Inferred);
+        for other in [&web, &func] {
+            assert!(!has_edge(a, &attacker, other, "privesc:ecs:ExecuteCommand"));
+        }
+    });
+    let (mut f, attacker, [_, _, _, task]) = uncollected_compute(json!("ecs:ExecuteCommand"));
+    f.gaad_import();
+    f.scp(deny(json!("ecs:*"), json!("*")));
+    f.check(|a| assert!(!has_edge(a, &attacker, &task, "privesc:ecs:ExecuteCommand")));
+}
+
+/// An attacker allowed `iam:SetDefaultPolicyVersion` on its customer managed policy
+/// `own`, which stores `versions` besides its default one.
+fn set_default_version(versions: &[serde_json::Value]) -> (Fixture, String) {
+    let mut f = Fixture::new();
+    let attacker = f.user(A, "attacker", &[]);
+    let default = allow(json!("iam:SetDefaultPolicyVersion"), json!("*"));
+    let own = f.managed(A, "own", default, &attacker);
+    let docs: Vec<DocId> = versions.iter().map(|v| f.doc(v)).collect();
+    let policy = f
+        .snapshot
+        .account_mut(A)
+        .iam
+        .managed_policies
+        .iter_mut()
+        .find(|m| m.arn == own)
+        .unwrap();
+    for (i, document) in docs.into_iter().enumerate() {
+        policy.other_versions.push(PolicyVersion {
+            version_id: format!("v{}", i + 1),
+            document,
+        });
+    }
+    (f, attacker)
+}
+
+fn set_default_escalation(a: &crate::graph::Analysis<'_>, attacker: &str) -> Option<Status> {
+    let p = a.model.principal_by_arn(attacker).unwrap();
+    a.graph
+        .escalations
+        .iter()
+        .find(|e| {
+            e.principal == p
+                && crate::graph::privesc::CATALOGUE[e.technique as usize].name
+                    == "iam:SetDefaultPolicyVersion"
+        })
+        .map(|e| e.status.clone())
+}
+
+#[test]
+fn set_default_policy_version_needs_a_stored_other_version() {
+    let (f, attacker) = set_default_version(&[]);
+    f.check(|a| assert_eq!(set_default_escalation(a, &attacker), None));
+    // A stored version identical to the default one grants nothing new.
+    let same = allow(json!("iam:SetDefaultPolicyVersion"), json!("*"));
+    let (f, attacker) = set_default_version(&[same]);
+    f.check(|a| assert_eq!(set_default_escalation(a, &attacker), None));
+}
+
+#[test]
+fn set_default_policy_version_is_certain_only_for_an_admin_version() {
+    let (f, attacker) = set_default_version(&[allow(json!("*"), json!("*"))]);
+    f.check(|a| {
+        assert_eq!(set_default_escalation(a, &attacker), Some(Status::Certain));
+        assert!(is_admin(a, &attacker));
+        let p = a.model.principal_by_arn(&attacker).unwrap();
+        let explanation = &a
+            .graph
+            .escalations
+            .iter()
+            .find(|e| e.principal == p)
+            .unwrap()
+            .explanation;
+        assert!(
+            explanation.contains(&format!("arn:aws:iam::{A}:policy/own stores version v1")),
+            "{explanation}"
+        );
+    });
+    let (f, attacker) = set_default_version(&[allow(json!("s3:GetObject"), json!("*"))]);
+    f.check(|a| {
+        assert_eq!(
+            set_default_escalation(a, &attacker),
+            Some(Status::Conditional(vec!["policy-version-content".into()]))
+        );
+    });
+    // A version that allows everything but also denies something is not "everything".
+    let mut mixed = allow(json!("*"), json!("*"));
+    mixed["Statement"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"Effect":"Deny","Action":"iam:*","Resource":"*"}));
+    let (f, attacker) = set_default_version(&[mixed, allow(json!("s3:*"), json!("*"))]);
+    f.check(|a| {
+        assert!(matches!(
+            set_default_escalation(a, &attacker),
+            Some(Status::Conditional(_))
+        ))
+    });
+}
+
+#[test]
+fn set_default_policy_version_counts_only_policies_it_may_switch() {
+    // Allowed on `own` (no other version); `rich` stores an admin version but the
+    // attacker may not switch it.
+    let mut f = Fixture::new();
+    let attacker = f.user(A, "attacker", &[]);
+    let own = format!("arn:aws:iam::{A}:policy/own");
+    f.managed(
+        A,
+        "own",
+        allow(json!("iam:SetDefaultPolicyVersion"), json!(own)),
+        &attacker,
+    );
+    let rich = f.managed(
+        A,
+        "rich",
+        allow(json!("s3:ListBucket"), json!("*")),
+        &attacker,
+    );
+    let admin = f.doc(&allow(json!("*"), json!("*")));
+    f.snapshot
+        .account_mut(A)
+        .iam
+        .managed_policies
+        .iter_mut()
+        .find(|m| m.arn == rich)
+        .unwrap()
+        .other_versions
+        .push(PolicyVersion {
+            version_id: "v1".into(),
+            document: admin,
+        });
+    f.check(|a| {
+        assert_eq!(set_default_escalation(a, &attacker), None);
+        assert!(!is_admin(a, &attacker));
+    });
+}
