@@ -12,7 +12,7 @@ use super::authz::{
     any_resource_pattern, Authorizer, Decision, ResourcePolicyRule, SetEntry, Target, TargetSet,
 };
 use super::model::{Model, PrincipalIdx};
-use crate::snapshot::{CoverageStatus, Origin, ResourceKind, Snapshot, Tags};
+use crate::snapshot::{ResourceKind, Snapshot, Tags};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
@@ -160,6 +160,27 @@ pub const CLASSES: &[ActionClass] = &[
     class("ssm:PutParameter", R::SsmParameter, Write, false, Arn),
 ];
 
+/// Whether a resource type's policy must allow even within the account (KMS key
+/// policies) or is one more way to be allowed.
+pub fn policy_rule(resource_type: ResourceType) -> ResourcePolicyRule {
+    if resource_type == R::KmsKey {
+        ResourcePolicyRule::Required
+    } else {
+        ResourcePolicyRule::Optional
+    }
+}
+
+/// The actions of [`CLASSES`] in lower case, as evaluators take them (same order).
+pub fn class_actions() -> &'static [String] {
+    static ACTIONS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        CLASSES
+            .iter()
+            .map(|c| c.action.to_ascii_lowercase())
+            .collect()
+    });
+    &ACTIONS
+}
+
 /// Services whose resources are crown jewels: when one was not collected in an account,
 /// an abstract "any resource of it" stands in.
 pub const INDEXED_SERVICES: &[(&str, ResourceType)] = &[
@@ -272,22 +293,6 @@ fn resource_type(kind: &ResourceKind, service: &str) -> ResourceType {
     }
 }
 
-/// Whether the snapshot lacks `service` resources of `account`.
-fn service_gap(snapshot: &Snapshot, account: &str, service: &str) -> bool {
-    let entries = || {
-        snapshot
-            .meta
-            .coverage
-            .iter()
-            .filter(|c| c.account_id == account && c.service == service)
-    };
-    if entries().any(|c| !matches!(c.status, CoverageStatus::Collected)) {
-        return true;
-    }
-    // A GAAD import holds IAM only, unless an overlay marked the service collected.
-    matches!(snapshot.meta.origin, Origin::GaadImport { .. }) && entries().next().is_none()
-}
-
 impl AccessIndex {
     /// Indexes resources and computes every principal's access.
     pub fn build(snapshot: &Snapshot, model: &Model, authz: &dyn Authorizer) -> AccessIndex {
@@ -311,7 +316,7 @@ impl AccessIndex {
     }
 
     fn compute(&mut self, model: &Model, authz: &dyn Authorizer) {
-        let candidates = CandidateIndex::new(self, model, authz);
+        let candidates = CandidateIndex::new(self, authz);
         // Groups of equivalent principals, evaluated once through a representative.
         let mut groups: Vec<PrincipalIdx> = Vec::new();
         let mut by_key: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
@@ -426,11 +431,7 @@ impl AccessIndex {
     ) -> Decision {
         let r = &self.resources[resource as usize];
         let (arn, is_abstract) = r.target_arn(form);
-        let rule = if r.resource_type == R::KmsKey {
-            ResourcePolicyRule::Required
-        } else {
-            ResourcePolicyRule::Optional
-        };
+        let rule = policy_rule(r.resource_type);
         let target = Target {
             arn: &arn,
             account: Some(&r.account),
@@ -498,7 +499,7 @@ fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
             });
         }
         for (service, resource_type) in INDEXED_SERVICES {
-            if service_gap(snapshot, &account.id, service) {
+            if super::model::service_uncollected(snapshot, &account.id, service) {
                 resources.push(IndexedResource {
                     arn: any_resource_pattern(service, &account.id),
                     account: account.id.clone(),
@@ -524,8 +525,6 @@ fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
 pub struct AccountSets<'a> {
     /// Per account (model index), per class (index into [`CLASSES`]).
     sets: Vec<TargetSet<'a>>,
-    /// The lower-case action of each class.
-    actions: Vec<String>,
 }
 
 impl<'a> AccountSets<'a> {
@@ -567,21 +566,11 @@ impl<'a> AccountSets<'a> {
             .into_par_iter()
             .enumerate()
             .map(|(i, entries)| {
-                let rule = if CLASSES[i % classes].resource_type == R::KmsKey {
-                    ResourcePolicyRule::Required
-                } else {
-                    ResourcePolicyRule::Optional
-                };
+                let rule = policy_rule(CLASSES[i % classes].resource_type);
                 TargetSet::new((i / classes) as u32, rule, entries)
             })
             .collect();
-        AccountSets {
-            sets,
-            actions: CLASSES
-                .iter()
-                .map(|c| c.action.to_ascii_lowercase())
-                .collect(),
-        }
+        AccountSets { sets }
     }
 
     /// The set of (caller account, class).
@@ -599,7 +588,7 @@ impl<'a> AccountSets<'a> {
         conditional: &mut RoaringBitmap,
     ) {
         let account = model.principal(principal).account;
-        for (c, action) in self.actions.iter().enumerate() {
+        for (c, action) in class_actions().iter().enumerate() {
             let set = self.set(account, c);
             if set.is_empty() {
                 continue;
@@ -646,12 +635,8 @@ fn callers_of(
 /// collected ones), and the resources whose policy names a principal or depends on who
 /// asks (re-evaluated per principal after the groups).
 struct CandidateIndex {
-    /// Resources whose policy names this account.
-    naming_account: FxHashMap<String, Vec<u32>>,
     /// Resources whose policy names this principal ARN.
     naming_arn: FxHashMap<String, Vec<u32>>,
-    /// Resources whose policy names everyone.
-    naming_anyone: Vec<u32>,
     /// Resources whose policy depends on who asks.
     specific: Vec<u32>,
     /// Abstract resources.
@@ -659,12 +644,9 @@ struct CandidateIndex {
 }
 
 impl CandidateIndex {
-    fn new(index: &AccessIndex, model: &Model, authz: &dyn Authorizer) -> CandidateIndex {
-        let _ = model;
+    fn new(index: &AccessIndex, authz: &dyn Authorizer) -> CandidateIndex {
         let mut c = CandidateIndex {
-            naming_account: FxHashMap::default(),
             naming_arn: FxHashMap::default(),
-            naming_anyone: Vec::new(),
             specific: Vec::new(),
             abstracts: Vec::new(),
         };
@@ -676,14 +658,8 @@ impl CandidateIndex {
             }
             if let Some(policy) = r.policy {
                 let principals = authz.resource_policy_principals(policy);
-                if principals.any {
-                    c.naming_anyone.push(i);
-                }
                 if principals.principal_specific {
                     c.specific.push(i);
-                }
-                for account in principals.accounts {
-                    c.naming_account.entry(account).or_default().push(i);
                 }
                 for arn in principals.arns {
                     c.naming_arn.entry(arn).or_default().push(i);
@@ -706,8 +682,8 @@ impl CandidateIndex {
         principal: PrincipalIdx,
     ) -> Vec<(u32, usize)> {
         let mut pairs: Vec<(u32, usize)> = Vec::new();
-        for (c, class) in CLASSES.iter().enumerate() {
-            if !authz.may_allow(principal, &class.action.to_ascii_lowercase()) {
+        for (c, (class, action)) in CLASSES.iter().zip(class_actions()).enumerate() {
+            if !authz.may_allow(principal, action) {
                 continue;
             }
             pairs.extend(

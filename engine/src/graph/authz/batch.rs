@@ -25,7 +25,7 @@
 use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
 use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
 use super::{ResourcePolicyRule, TargetSet, Tri};
-use crate::graph::access::CLASSES;
+use crate::graph::access::{class_actions, CLASSES};
 use crate::graph::model::{Principal, PrincipalIdx};
 use crate::snapshot::DocId;
 use roaring::RoaringBitmap;
@@ -212,15 +212,8 @@ impl InterimAuthorizer<'_> {
         for member in &one_by_one {
             yes.remove(member);
             maybe.remove(member);
-            match self.request(principal_index, action, &set.target(member)) {
-                super::Decision::Allow(_) => {
-                    yes.insert(member);
-                }
-                super::Decision::Conditional(..) => {
-                    maybe.insert(member);
-                }
-                super::Decision::Deny(_) => {}
-            }
+            let decision = self.request(principal_index, action, &set.target(member));
+            super::record(&decision, member, &mut yes, &mut maybe);
         }
         *allowed |= yes;
         *conditional |= maybe;
@@ -356,7 +349,7 @@ impl InterimAuthorizer<'_> {
             .unwrap_or(false)
     }
 
-    fn context<'c>(
+    pub(super) fn context<'c>(
         &'c self,
         principal: &'c Principal,
         target: Option<&'c super::Target<'c>>,
@@ -550,10 +543,10 @@ impl InterimAuthorizer<'_> {
 fn class_index(action: &str) -> Option<u32> {
     static INDEX: std::sync::LazyLock<rustc_hash::FxHashMap<String, u32>> =
         std::sync::LazyLock::new(|| {
-            CLASSES
+            class_actions()
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (c.action.to_ascii_lowercase(), i as u32))
+                .map(|(i, action)| (action.clone(), i as u32))
                 .collect()
         });
     INDEX.get(action).copied()
@@ -568,13 +561,16 @@ impl InterimAuthorizer<'_> {
                 .statements
                 .iter()
                 .map(|statement| {
-                    CLASSES.iter().enumerate().fold(0u32, |mask, (i, class)| {
-                        if statement.matches_action(&class.action.to_ascii_lowercase()) {
-                            mask | 1 << i
-                        } else {
-                            mask
-                        }
-                    })
+                    class_actions()
+                        .iter()
+                        .enumerate()
+                        .fold(0u32, |mask, (i, action)| {
+                            if statement.matches_action(action) {
+                                mask | 1 << i
+                            } else {
+                                mask
+                            }
+                        })
                 })
                 .collect()
         })

@@ -691,14 +691,7 @@ impl InterimAuthorizer<'_> {
     /// principals with equal identity policies and equal signatures get equal answers.
     fn organization_signature(&self, principal_index: PrincipalIdx, key: &mut Vec<u32>) {
         let principal = self.model.principal(principal_index);
-        let account = &self.model.accounts[principal.account as usize];
-        let context = RequestContext {
-            model: self.model,
-            principal,
-            account: &account.id,
-            target: None,
-            claims: &[],
-        };
+        let context = self.context(principal, None);
         for &document in &self.specific_org_policies[principal.account as usize] {
             let Some(policy) = self.policy(document) else {
                 continue;

@@ -203,15 +203,26 @@ pub fn authorize_each<A: Authorizer + ?Sized>(
     conditional: &mut roaring::RoaringBitmap,
 ) {
     for member in 0..set.len() {
-        match authz.authorize(principal, action, &set.target(member)) {
-            Decision::Allow(_) => {
-                allowed.insert(member);
-            }
-            Decision::Conditional(..) => {
-                conditional.insert(member);
-            }
-            Decision::Deny(_) => {}
+        let decision = authz.authorize(principal, action, &set.target(member));
+        record(&decision, member, allowed, conditional);
+    }
+}
+
+/// Puts `member` into `allowed` or `conditional` as `decision` says (nowhere when denied).
+pub(super) fn record(
+    decision: &Decision,
+    member: u32,
+    allowed: &mut roaring::RoaringBitmap,
+    conditional: &mut roaring::RoaringBitmap,
+) {
+    match decision {
+        Decision::Allow(_) => {
+            allowed.insert(member);
         }
+        Decision::Conditional(..) => {
+            conditional.insert(member);
+        }
+        Decision::Deny(_) => {}
     }
 }
 
