@@ -98,6 +98,10 @@ pub enum Targets {
     /// Another user or role of the account whose policies the actor can write: admin
     /// when the actor can also become it (recorded, not an edge).
     PolicyOf(PrincipalKind),
+    /// An existing resource of a service the collector never reads (stacks, build
+    /// projects, dev endpoints, notebooks): any of them could run as a role trusting
+    /// the service, so each such role is a candidate and the edge is inferred.
+    Unseen(&'static Uncollected),
 }
 
 /// Extra conditions on a candidate that are not permissions.
@@ -334,11 +338,36 @@ pub const CATALOGUE: &[Technique] = &[
     ep("ec2:ModifyInstanceAttribute", Targets::Instances,
         &[req("ec2:modifyinstanceattribute", T), req("ec2:stopinstances", T), req("ec2:startinstances", T)],
         "replaces the instance's user data and restarts it"),
+    // No lambda:InvokeFunction required: the function's own triggers run the new code.
     ep("lambda:UpdateFunctionCode", Targets::Functions,
-        &[req("lambda:updatefunctioncode", T), req("lambda:invokefunction", T)],
-        "replaces the function's code and invokes it"),
+        &[req("lambda:updatefunctioncode", T)],
+        "replaces the function's code, which runs at its next invocation (by the actor or by the function's triggers)"),
     ep("ecs:ExecuteCommand", Targets::RunningTasks, &[req("ecs:executecommand", T)],
         "opens a shell in a running task"),
+    ep("cloudformation:UpdateStack", Targets::Unseen(&STACKS),
+        &[req("cloudformation:updatestack", T)],
+        "updates an existing stack whose service role is the role with a template of its own; CloudFormation creates what it asks for as that role"),
+    ep("codebuild:StartBuild", Targets::Unseen(&BUILD_PROJECTS),
+        &[req("codebuild:startbuild", T)],
+        "starts a build of an existing project with a buildspec override; the build runs as the project's service role"),
+    ep("codebuild:StartBuildBatch", Targets::Unseen(&BUILD_PROJECTS),
+        &[req("codebuild:startbuildbatch", T)],
+        "starts a batch build of an existing project with a buildspec override; it runs as the project's service role"),
+    ep("glue:UpdateDevEndpoint", Targets::Unseen(&DEV_ENDPOINTS),
+        &[req("glue:updatedevendpoint", T)],
+        "adds its SSH key to an existing dev endpoint and logs in; the endpoint runs as its role"),
+    ep("sagemaker:CreatePresignedNotebookInstanceUrl", Targets::Unseen(&NOTEBOOKS),
+        &[req("sagemaker:createpresignednotebookinstanceurl", T)],
+        "opens the Jupyter interface of an existing notebook instance, which runs as its role"),
+    ep("sagemaker:CreateNotebookInstanceLifecycleConfig", Targets::Unseen(&NOTEBOOKS),
+        &[req("sagemaker:createnotebookinstancelifecycleconfig", Anything), req("sagemaker:stopnotebookinstance", T), req("sagemaker:updatenotebookinstance", T), req("sagemaker:startnotebookinstance", T)],
+        "gives an existing notebook instance a lifecycle script of its own and restarts it; the script runs as the instance's role"),
+    ep("apprunner:UpdateService", Targets::Unseen(&APP_RUNNER_SERVICES),
+        &[req("apprunner:updateservice", T)],
+        "points an existing App Runner service at code of its own; the service runs as its instance role"),
+    ep("bedrock-agentcore:StartCodeInterpreterSession", Targets::Unseen(&CODE_INTERPRETERS),
+        &[req("bedrock-agentcore:startcodeinterpretersession", T), req("bedrock-agentcore:invokecodeinterpreter", T)],
+        "runs code in an existing code interpreter, which runs as its execution role"),
     ep("eks:CreateAccessEntry", Targets::ClusterWorkloads,
         &[req("eks:createaccessentry", T), req("eks:associateaccesspolicy", T)],
         "makes itself cluster administrator and takes over every workload"),
@@ -359,16 +388,16 @@ struct Candidate {
 
 /// An existing-resource target kind whose resources the snapshot may lack, and the roles
 /// such an unseen resource could run as.
-#[derive(Debug)]
-struct Uncollected {
+#[derive(Debug, PartialEq, Eq)]
+pub struct Uncollected {
     /// The service the resources belong to (coverage and ARN prefix).
-    service: &'static str,
+    pub(crate) service: &'static str,
     /// What the resources are, in words (plural).
-    what: &'static str,
+    pub(crate) what: &'static str,
     /// The service principal a role must trust to be attached to one.
-    trusted: &'static str,
+    pub(crate) trusted: &'static str,
     /// Whether the role must also be in an instance profile of the account.
-    needs_instance_profile: bool,
+    pub(crate) needs_instance_profile: bool,
 }
 
 const UNCOLLECTED_INSTANCES: Uncollected = Uncollected {
@@ -390,12 +419,47 @@ const UNCOLLECTED_TASKS: Uncollected = Uncollected {
     needs_instance_profile: false,
 };
 
+/// Defines an [`Uncollected`] kind of a service the collector never reads.
+const fn unseen(service: &'static str, what: &'static str, trusted: &'static str) -> Uncollected {
+    Uncollected {
+        service,
+        what,
+        trusted,
+        needs_instance_profile: false,
+    }
+}
+
+const STACKS: Uncollected = unseen(
+    "cloudformation",
+    "CloudFormation stacks",
+    "cloudformation.amazonaws.com",
+);
+const BUILD_PROJECTS: Uncollected =
+    unseen("codebuild", "CodeBuild projects", "codebuild.amazonaws.com");
+const DEV_ENDPOINTS: Uncollected = unseen("glue", "Glue dev endpoints", "glue.amazonaws.com");
+const NOTEBOOKS: Uncollected = unseen(
+    "sagemaker",
+    "SageMaker notebook instances",
+    "sagemaker.amazonaws.com",
+);
+const APP_RUNNER_SERVICES: Uncollected = unseen(
+    "apprunner",
+    "App Runner services",
+    "tasks.apprunner.amazonaws.com",
+);
+const CODE_INTERPRETERS: Uncollected = unseen(
+    "bedrock-agentcore",
+    "Bedrock AgentCore code interpreters",
+    "bedrock-agentcore.amazonaws.com",
+);
+
 /// The uncollected-resource description of an existing-resource target kind.
 fn uncollected_kind(targets: Targets) -> Option<&'static Uncollected> {
     match targets {
         Targets::Instances => Some(&UNCOLLECTED_INSTANCES),
         Targets::Functions => Some(&UNCOLLECTED_FUNCTIONS),
         Targets::RunningTasks => Some(&UNCOLLECTED_TASKS),
+        Targets::Unseen(kind) => Some(kind),
         _ => None,
     }
 }
@@ -424,7 +488,10 @@ impl AccountTargets {
         let roles = match kind.service {
             "ec2" => &self.uncollected_instance_roles,
             "lambda" => &self.uncollected_function_roles,
-            _ => &self.uncollected_task_roles,
+            "ecs" => &self.uncollected_task_roles,
+            // Never collected: every role of the account (those trusting the service are
+            // kept by the caller).
+            _ => return &self.roles,
         };
         roles.as_deref().unwrap_or(&[])
     }
@@ -607,6 +674,8 @@ fn collected_candidates(
                 })
             })
             .collect(),
+        // Nothing of these services is collected: only assumed candidates.
+        Targets::Unseen(_) => Vec::new(),
     }
 }
 

@@ -161,6 +161,7 @@ fn setup_target(f: &mut Fixture, technique: &Technique, attacker: &str) -> Optio
             }
             Some(victim)
         }
+        Targets::Unseen(kind) => Some(f.role(A, "victim", trust_service(kind.trusted), &[])),
         Targets::Instances => {
             let role = f.role(A, "victim", trust_service("ec2.amazonaws.com"), &[]);
             Some(f.instance(A, "i-1", Some(&role), MetadataOptions::default()))

@@ -951,6 +951,78 @@ fn execute_command_reaches_task_roles_when_ecs_was_not_collected() {
     f.check(|a| assert!(!has_edge(a, &attacker, &task, "privesc:ecs:ExecuteCommand")));
 }
 
+/// Services the collector never reads: an existing stack, build project, dev endpoint or
+/// notebook may run as any role trusting the service, so the technique reaches those
+/// roles (inferred), and only those.
+#[test]
+fn existing_resources_of_never_collected_services_reach_the_roles_trusting_them() {
+    let cases = [
+        (
+            "cloudformation:UpdateStack",
+            "cloudformation.amazonaws.com",
+            "CloudFormation stacks",
+        ),
+        (
+            "glue:UpdateDevEndpoint",
+            "glue.amazonaws.com",
+            "Glue dev endpoints",
+        ),
+        (
+            "sagemaker:CreatePresignedNotebookInstanceUrl",
+            "sagemaker.amazonaws.com",
+            "SageMaker notebook instances",
+        ),
+        (
+            "codebuild:StartBuild",
+            "codebuild.amazonaws.com",
+            "CodeBuild projects",
+        ),
+    ];
+    for (action, service, what) in cases {
+        let technique = format!("privesc:{action}");
+        let mut f = Fixture::new();
+        let attacker = f.user(A, "attacker", &[allow(json!(action), json!("*"))]);
+        let runner = f.role(
+            A,
+            "runner",
+            trust_service(service),
+            &[allow(json!("*"), json!("*"))],
+        );
+        let other = f.role(A, "other", trust_service("ec2.amazonaws.com"), &[]);
+        f.check(|a| {
+            let edge = edge_kind(a, &attacker, &runner, &technique).unwrap_or_else(|| {
+                panic!("{action}: an inferred edge to the role trusting {service}")
+            });
+            assert_eq!(edge.status, Status::Inferred, "{action}");
+            assert!(edge.explanation.contains(what), "{}", edge.explanation);
+            assert!(reaches(a, &attacker, &runner), "{action}");
+            assert!(!has_edge(a, &attacker, &other, &technique), "{action}");
+        });
+        // The same with the action denied by an SCP: no edge.
+        let mut f = Fixture::new();
+        let attacker = f.user(A, "attacker", &[allow(json!(action), json!("*"))]);
+        let runner = f.role(A, "runner", trust_service(service), &[]);
+        f.scp(deny(json!(action), json!("*")));
+        f.check(|a| assert!(!has_edge(a, &attacker, &runner, &technique), "{action}"));
+    }
+}
+
+#[test]
+fn update_function_code_needs_no_invoke_permission() {
+    // The function's own triggers run the replaced code (iam-vulnerable privesc17).
+    let (f, attacker, [_, _, func, _]) = uncollected_compute(json!("lambda:UpdateFunctionCode"));
+    let mut f = f;
+    let function = f.lambda(A, "fn", &func);
+    f.check(|a| {
+        assert!(has_edge(
+            a,
+            &attacker,
+            &function,
+            "privesc:lambda:UpdateFunctionCode"
+        ));
+    });
+}
+
 /// An attacker allowed `iam:SetDefaultPolicyVersion` on its customer managed policy
 /// `own`, which stores `versions` besides its default one.
 fn set_default_version(versions: &[serde_json::Value]) -> (Fixture, String) {
