@@ -1,10 +1,14 @@
-//! IAM: `GetAccountAuthorizationDetails` (paginated) for principals and policies, plus
-//! what it lacks: instance profiles without roles, OIDC and SAML providers, and access
-//! keys' status and last use (the key id is used for the lookup and never kept).
+//! IAM: `GetAccountAuthorizationDetails` (paginated) for principals and customer managed
+//! policies, the AWS managed policies they attach (read once per collection, see
+//! [`super::aws_managed`]), plus what GAAD lacks: instance profiles without roles, OIDC
+//! and SAML providers, and access keys' status and last use (the key id is used for the
+//! lookup and never kept).
 
+use super::aws_managed::{self, AwsManagedCache};
 use super::support::{describe, for_each_concurrently, rfc3339, Errors, Limits};
 use aws_sdk_iam::types::{
-    AttachedPolicy, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail, UserDetail,
+    AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail,
+    UserDetail,
 };
 use aws_sdk_iam::Client;
 use blastgraph_engine::snapshot::{
@@ -12,6 +16,7 @@ use blastgraph_engine::snapshot::{
     PolicyVersion, Role, Tags, User,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 const SERVICE: &str = "iam";
 
@@ -36,10 +41,17 @@ pub struct IamRaw {
     pub access_keys: BTreeMap<String, Vec<AccessKey>>,
 }
 
-/// Reads the IAM of one account.
-pub async fn fetch(client: &Client, limits: &Limits, errors: &mut Errors) -> IamRaw {
+/// Reads the IAM of one account; AWS managed policies come from (and go to) `cache`,
+/// shared by every account of the collection.
+pub async fn fetch(
+    client: &Client,
+    limits: &Limits,
+    cache: &Arc<AwsManagedCache>,
+    errors: &mut Errors,
+) -> IamRaw {
     let mut raw = IamRaw::default();
     if let Some(()) = errors.ok(fetch_gaad(client, limits, &mut raw).await) {
+        fetch_aws_managed(client, limits, cache, &mut raw, errors).await;
         raw.access_keys = fetch_access_keys(client, limits, &raw.users, errors).await;
     }
     if let Some(profiles) = errors.ok(fetch_instance_profiles(client, limits).await) {
@@ -68,6 +80,12 @@ async fn fetch_gaad(client: &Client, limits: &Limits, raw: &mut IamRaw) -> Resul
     let _permit = limits.acquire(SERVICE).await;
     let mut pages = client
         .get_account_authorization_details()
+        // Not AWSManagedPolicy: those are read once per collection, and only the
+        // attached ones (`fetch_aws_managed`).
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
         // The largest page IAM serves: fewer round trips for big accounts.
         .max_items(1000)
         .into_paginator()
@@ -80,6 +98,40 @@ async fn fetch_gaad(client: &Client, limits: &Limits, raw: &mut IamRaw) -> Resul
         raw.policies.extend(page.policies().iter().cloned());
     }
     Ok(())
+}
+
+/// Adds to `raw.policies` every AWS managed policy the account's principals attach that
+/// GAAD did not return, with this account's attachment count. A policy that cannot be
+/// read is a recorded gap (its attachments then point at a policy the snapshot lacks).
+async fn fetch_aws_managed(
+    client: &Client,
+    limits: &Limits,
+    cache: &Arc<AwsManagedCache>,
+    raw: &mut IamRaw,
+    errors: &mut Errors,
+) {
+    let present: std::collections::HashSet<&str> =
+        raw.policies.iter().filter_map(|p| p.arn()).collect();
+    let wanted: Vec<(String, i32)> = aws_managed::attached_aws_managed(raw)
+        .into_iter()
+        .filter(|(arn, _)| !present.contains(arn.as_str()))
+        .collect();
+    let results = for_each_concurrently(wanted, |(arn, attachments)| {
+        let (client, limits, cache) = (client.clone(), limits.clone(), cache.clone());
+        async move {
+            let policy = cache
+                .get_or_compute(&arn, || aws_managed::fetch(&client, &limits, &arn))
+                .await;
+            policy.map(|p| p.detail(attachments))
+        }
+    })
+    .await;
+    for result in results {
+        match result {
+            Ok(policy) => raw.policies.push(policy),
+            Err(error) => errors.push(error),
+        }
+    }
 }
 
 async fn fetch_instance_profiles(
@@ -590,7 +642,7 @@ mod tests {
     #[tokio::test]
     async fn gaad_pages_boundaries_and_missing_policy_names() {
         let mut errors = Errors::default();
-        let raw = fetch(&client(), &Limits::new(2), &mut errors).await;
+        let raw = fetch(&client(), &Limits::new(2), &Arc::default(), &mut errors).await;
         assert_eq!(errors.0, Vec::<String>::new());
         let mut docs = Documents::default();
         let iam = map(raw, &mut docs, &mut errors);
