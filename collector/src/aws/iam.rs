@@ -42,8 +42,31 @@ pub struct IamRaw {
 }
 
 /// Reads the IAM of one account; AWS managed policies come from (and go to) `cache`,
-/// shared by every account of the collection.
+/// shared by every account of the collection. The calls that do not need GAAD's answer
+/// run while GAAD pages in.
 pub async fn fetch(
+    client: &Client,
+    limits: &Limits,
+    cache: &Arc<AwsManagedCache>,
+    errors: &mut Errors,
+) -> IamRaw {
+    let mut principal_errors = Errors::default();
+    let (mut raw, profiles, providers, saml) = tokio::join!(
+        fetch_principals(client, limits, cache, &mut principal_errors),
+        fetch_instance_profiles(client, limits),
+        fetch_oidc_providers(client, limits),
+        fetch_saml_providers(client, limits),
+    );
+    principal_errors.0.into_iter().for_each(|e| errors.push(e));
+    raw.instance_profiles = errors.ok(profiles).unwrap_or_default();
+    raw.oidc_providers = errors.ok(providers).unwrap_or_default();
+    raw.saml_providers = errors.ok(saml).unwrap_or_default();
+    raw
+}
+
+/// GAAD, then what depends on it: the attached AWS managed policies and the users'
+/// access keys.
+async fn fetch_principals(
     client: &Client,
     limits: &Limits,
     cache: &Arc<AwsManagedCache>,
@@ -51,29 +74,28 @@ pub async fn fetch(
 ) -> IamRaw {
     let mut raw = IamRaw::default();
     if let Some(()) = errors.ok(fetch_gaad(client, limits, &mut raw).await) {
-        fetch_aws_managed(client, limits, cache, &mut raw, errors).await;
-        raw.access_keys = fetch_access_keys(client, limits, &raw.users, errors).await;
-    }
-    if let Some(profiles) = errors.ok(fetch_instance_profiles(client, limits).await) {
-        raw.instance_profiles = profiles;
-    }
-    if let Some(providers) = errors.ok(fetch_oidc_providers(client, limits).await) {
-        raw.oidc_providers = providers;
-    }
-    match limits
-        .call(SERVICE, client.list_saml_providers().send())
-        .await
-    {
-        Ok(out) => {
-            raw.saml_providers = out
-                .saml_provider_list()
-                .iter()
-                .filter_map(|p| p.arn().map(str::to_string))
-                .collect()
-        }
-        Err(e) => errors.push(describe("iam:ListSAMLProviders", &e)),
+        let mut key_errors = Errors::default();
+        let (aws_managed, keys) = tokio::join!(
+            fetch_aws_managed(client, limits, cache, &raw, errors),
+            fetch_access_keys(client, limits, &raw.users, &mut key_errors),
+        );
+        raw.policies.extend(aws_managed);
+        raw.access_keys = keys;
+        key_errors.0.into_iter().for_each(|e| errors.push(e));
     }
     raw
+}
+
+async fn fetch_saml_providers(client: &Client, limits: &Limits) -> Result<Vec<String>, String> {
+    let out = limits
+        .call(SERVICE, client.list_saml_providers().send())
+        .await
+        .map_err(|e| describe("iam:ListSAMLProviders", &e))?;
+    Ok(out
+        .saml_provider_list()
+        .iter()
+        .filter_map(|p| p.arn().map(str::to_string))
+        .collect())
 }
 
 async fn fetch_gaad(client: &Client, limits: &Limits, raw: &mut IamRaw) -> Result<(), String> {
@@ -100,16 +122,16 @@ async fn fetch_gaad(client: &Client, limits: &Limits, raw: &mut IamRaw) -> Resul
     Ok(())
 }
 
-/// Adds to `raw.policies` every AWS managed policy the account's principals attach that
-/// GAAD did not return, with this account's attachment count. A policy that cannot be
-/// read is a recorded gap (its attachments then point at a policy the snapshot lacks).
+/// Every AWS managed policy the account's principals attach that GAAD did not return,
+/// with this account's attachment count. A policy that cannot be read is a recorded gap
+/// (its attachments then point at a policy the snapshot lacks).
 async fn fetch_aws_managed(
     client: &Client,
     limits: &Limits,
     cache: &Arc<AwsManagedCache>,
-    raw: &mut IamRaw,
+    raw: &IamRaw,
     errors: &mut Errors,
-) {
+) -> Vec<ManagedPolicyDetail> {
     let present: std::collections::HashSet<&str> =
         raw.policies.iter().filter_map(|p| p.arn()).collect();
     let wanted: Vec<(String, i32)> = aws_managed::attached_aws_managed(raw)
@@ -126,12 +148,10 @@ async fn fetch_aws_managed(
         }
     })
     .await;
-    for result in results {
-        match result {
-            Ok(policy) => raw.policies.push(policy),
-            Err(error) => errors.push(error),
-        }
-    }
+    results
+        .into_iter()
+        .filter_map(|result| errors.ok(result))
+        .collect()
 }
 
 async fn fetch_instance_profiles(
