@@ -453,3 +453,67 @@ fn check_resources(snapshot: &Snapshot, m: &Value) {
         .contains("lambda:InvokeFunction"));
     assert_eq!(function.tags.get("team").map(String::as_str), Some("media"));
 }
+
+/// AWS managed policies: moto (like an account's GAAD when asked for them) knows about
+/// 1,500 of them; the snapshot holds exactly the ones the account attaches, each with its
+/// default version's document as IAM stores it and this account's attachment count.
+#[test]
+fn only_attached_aws_managed_policies_are_read_with_their_default_version() {
+    let moto = common::Moto::start(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    // Three bulk roles with two AWS managed policies each: policies 0..=3 of
+    // populate.py's list, the middle two attached twice.
+    moto.populate_with(3, &["--aws-managed", "2"]);
+    common::use_credentials("testing", "testing");
+    let options = CollectOptions {
+        endpoint_url: Some(moto.endpoint.clone()),
+        region: Some("us-east-1".into()),
+        regions: Some(vec!["us-east-1".into()]),
+        progress: Progress::Quiet,
+        ..CollectOptions::default()
+    };
+    let snapshot = collect_blocking(&options)
+        .expect("collection runs")
+        .snapshot;
+    let iam = &snapshot.accounts[0].iam;
+    let aws_managed: BTreeMap<&str, Option<u32>> = iam
+        .managed_policies
+        .iter()
+        .filter(|p| p.arn.starts_with("arn:aws:iam::aws:policy/"))
+        .map(|p| (p.name.as_str(), p.attachment_count))
+        .collect();
+    assert_eq!(
+        aws_managed,
+        BTreeMap::from([
+            ("AmazonEC2FullAccess", Some(2)),
+            ("AmazonS3FullAccess", Some(2)),
+            ("IAMReadOnlyAccess", Some(1)),
+            ("ReadOnlyAccess", Some(1)),
+        ])
+    );
+    let expected = moto.python(
+        r#"
+import boto3, json, sys
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1")
+arn = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
+print(json.dumps({"version": version, "document": doc}))
+"#,
+        &[],
+    );
+    let expected: Value = serde_json::from_str(&expected).unwrap();
+    let s3 = iam
+        .managed_policies
+        .iter()
+        .find(|p| p.name == "AmazonS3FullAccess")
+        .unwrap();
+    assert_eq!(
+        s3.default_version_id.as_deref(),
+        expected["version"].as_str()
+    );
+    assert!(s3.other_versions.is_empty(), "only the default version");
+    assert_eq!(
+        serde_json::from_str::<Value>(snapshot.document(s3.document)).unwrap(),
+        expected["document"]
+    );
+}

@@ -1,10 +1,14 @@
-//! IAM: `GetAccountAuthorizationDetails` (paginated) for principals and policies, plus
-//! what it lacks: instance profiles without roles, OIDC and SAML providers, and access
-//! keys' status and last use (the key id is used for the lookup and never kept).
+//! IAM: `GetAccountAuthorizationDetails` (paginated) for principals and customer managed
+//! policies, the AWS managed policies they attach (read once per collection, see
+//! [`super::aws_managed`]), plus what GAAD lacks: instance profiles without roles, OIDC
+//! and SAML providers, and access keys' status and last use (the key id is used for the
+//! lookup and never kept).
 
+use super::aws_managed::{self, AwsManagedCache};
 use super::support::{describe, for_each_concurrently, rfc3339, Errors, Limits};
 use aws_sdk_iam::types::{
-    AttachedPolicy, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail, UserDetail,
+    AttachedPolicy, EntityType, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail,
+    UserDetail,
 };
 use aws_sdk_iam::Client;
 use blastgraph_engine::snapshot::{
@@ -12,6 +16,7 @@ use blastgraph_engine::snapshot::{
     PolicyVersion, Role, Tags, User,
 };
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 const SERVICE: &str = "iam";
 
@@ -36,38 +41,73 @@ pub struct IamRaw {
     pub access_keys: BTreeMap<String, Vec<AccessKey>>,
 }
 
-/// Reads the IAM of one account.
-pub async fn fetch(client: &Client, limits: &Limits, errors: &mut Errors) -> IamRaw {
+/// Reads the IAM of one account; AWS managed policies come from (and go to) `cache`,
+/// shared by every account of the collection. The calls that do not need GAAD's answer
+/// run while GAAD pages in.
+pub async fn fetch(
+    client: &Client,
+    limits: &Limits,
+    cache: &Arc<AwsManagedCache>,
+    errors: &mut Errors,
+) -> IamRaw {
+    let mut principal_errors = Errors::default();
+    let (mut raw, profiles, providers, saml) = tokio::join!(
+        fetch_principals(client, limits, cache, &mut principal_errors),
+        fetch_instance_profiles(client, limits),
+        fetch_oidc_providers(client, limits),
+        fetch_saml_providers(client, limits),
+    );
+    principal_errors.0.into_iter().for_each(|e| errors.push(e));
+    raw.instance_profiles = errors.ok(profiles).unwrap_or_default();
+    raw.oidc_providers = errors.ok(providers).unwrap_or_default();
+    raw.saml_providers = errors.ok(saml).unwrap_or_default();
+    raw
+}
+
+/// GAAD, then what depends on it: the attached AWS managed policies and the users'
+/// access keys.
+async fn fetch_principals(
+    client: &Client,
+    limits: &Limits,
+    cache: &Arc<AwsManagedCache>,
+    errors: &mut Errors,
+) -> IamRaw {
     let mut raw = IamRaw::default();
     if let Some(()) = errors.ok(fetch_gaad(client, limits, &mut raw).await) {
-        raw.access_keys = fetch_access_keys(client, limits, &raw.users, errors).await;
-    }
-    if let Some(profiles) = errors.ok(fetch_instance_profiles(client, limits).await) {
-        raw.instance_profiles = profiles;
-    }
-    if let Some(providers) = errors.ok(fetch_oidc_providers(client, limits).await) {
-        raw.oidc_providers = providers;
-    }
-    match limits
-        .call(SERVICE, client.list_saml_providers().send())
-        .await
-    {
-        Ok(out) => {
-            raw.saml_providers = out
-                .saml_provider_list()
-                .iter()
-                .filter_map(|p| p.arn().map(str::to_string))
-                .collect()
-        }
-        Err(e) => errors.push(describe("iam:ListSAMLProviders", &e)),
+        let mut key_errors = Errors::default();
+        let (aws_managed, keys) = tokio::join!(
+            fetch_aws_managed(client, limits, cache, &raw, errors),
+            fetch_access_keys(client, limits, &raw.users, &mut key_errors),
+        );
+        raw.policies.extend(aws_managed);
+        raw.access_keys = keys;
+        key_errors.0.into_iter().for_each(|e| errors.push(e));
     }
     raw
+}
+
+async fn fetch_saml_providers(client: &Client, limits: &Limits) -> Result<Vec<String>, String> {
+    let out = limits
+        .call(SERVICE, client.list_saml_providers().send())
+        .await
+        .map_err(|e| describe("iam:ListSAMLProviders", &e))?;
+    Ok(out
+        .saml_provider_list()
+        .iter()
+        .filter_map(|p| p.arn().map(str::to_string))
+        .collect())
 }
 
 async fn fetch_gaad(client: &Client, limits: &Limits, raw: &mut IamRaw) -> Result<(), String> {
     let _permit = limits.acquire(SERVICE).await;
     let mut pages = client
         .get_account_authorization_details()
+        // Not AWSManagedPolicy: those are read once per collection, and only the
+        // attached ones (`fetch_aws_managed`).
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
         // The largest page IAM serves: fewer round trips for big accounts.
         .max_items(1000)
         .into_paginator()
@@ -80,6 +120,38 @@ async fn fetch_gaad(client: &Client, limits: &Limits, raw: &mut IamRaw) -> Resul
         raw.policies.extend(page.policies().iter().cloned());
     }
     Ok(())
+}
+
+/// Every AWS managed policy the account's principals attach that GAAD did not return,
+/// with this account's attachment count. A policy that cannot be read is a recorded gap
+/// (its attachments then point at a policy the snapshot lacks).
+async fn fetch_aws_managed(
+    client: &Client,
+    limits: &Limits,
+    cache: &Arc<AwsManagedCache>,
+    raw: &IamRaw,
+    errors: &mut Errors,
+) -> Vec<ManagedPolicyDetail> {
+    let present: std::collections::HashSet<&str> =
+        raw.policies.iter().filter_map(|p| p.arn()).collect();
+    let wanted: Vec<(String, i32)> = aws_managed::attached_aws_managed(raw)
+        .into_iter()
+        .filter(|(arn, _)| !present.contains(arn.as_str()))
+        .collect();
+    let results = for_each_concurrently(wanted, |(arn, attachments)| {
+        let (client, limits, cache) = (client.clone(), limits.clone(), cache.clone());
+        async move {
+            let policy = cache
+                .get_or_compute(&arn, || aws_managed::fetch(&client, &limits, &arn))
+                .await;
+            policy.map(|p| p.detail(attachments))
+        }
+    })
+    .await;
+    results
+        .into_iter()
+        .filter_map(|result| errors.ok(result))
+        .collect()
 }
 
 async fn fetch_instance_profiles(
@@ -590,7 +662,7 @@ mod tests {
     #[tokio::test]
     async fn gaad_pages_boundaries_and_missing_policy_names() {
         let mut errors = Errors::default();
-        let raw = fetch(&client(), &Limits::new(2), &mut errors).await;
+        let raw = fetch(&client(), &Limits::new(2), &Arc::default(), &mut errors).await;
         assert_eq!(errors.0, Vec::<String>::new());
         let mut docs = Documents::default();
         let iam = map(raw, &mut docs, &mut errors);

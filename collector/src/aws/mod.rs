@@ -17,6 +17,7 @@
 //! `GetObject` or anything that reads data or changes state (see
 //! `minimal-iam-policy.json` for the exact list).
 
+mod aws_managed;
 mod clients;
 mod ec2;
 mod ecs;
@@ -177,6 +178,7 @@ pub async fn collect(options: &CollectOptions) -> Result<Collection, CollectErro
         limits,
         counter: counter.clone(),
         reporter: reporter.clone(),
+        aws_managed: Arc::default(),
     });
     let mut tasks = tokio::task::JoinSet::new();
     for (index, account_id) in targets.into_iter().enumerate() {
@@ -220,6 +222,8 @@ struct Shared {
     limits: Limits,
     counter: ApiCounter,
     reporter: Arc<Reporter>,
+    /// AWS managed policies, read once for every account.
+    aws_managed: Arc<aws_managed::AwsManagedCache>,
 }
 
 /// Reads the organization into the snapshot and returns the accounts to collect.
@@ -478,9 +482,15 @@ async fn run_unit(
     let home = shared.session.home_region.as_str();
     let region_name = region.unwrap_or(home);
     match service {
-        Service::Iam => {
-            Part::Iam(iam::fetch(&clients::iam(config, home, counter), limits, errors).await)
-        }
+        Service::Iam => Part::Iam(
+            iam::fetch(
+                &clients::iam(config, home, counter),
+                limits,
+                &shared.aws_managed,
+                errors,
+            )
+            .await,
+        ),
         Service::S3 => {
             let context = s3::S3Context {
                 config: config.clone(),

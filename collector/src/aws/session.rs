@@ -43,6 +43,7 @@ pub async fn connect(
         .operation_attempt_timeout(options.attempt_timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared_http_client())
         .retry_config(retry)
         .timeout_config(timeouts);
     if let Some(profile) = &options.profile {
@@ -136,4 +137,25 @@ pub async fn for_account(
         .await
         .map_err(|e| format!("cannot assume {role_arn}: {e}"))?;
     Ok(config)
+}
+
+/// One HTTP client for every SDK client of the collection, so that all of them share one
+/// TLS configuration and one connection pool per endpoint. Without it each (account,
+/// region, service) client builds its own (the SDK's default when the shared config has
+/// none): trusted root certificates parsed again and a new connection for every unit;
+/// that was about half the collector's own CPU time against a local emulator. The
+/// connector is the one the SDK would build: rustls with aws-lc, proxy settings from the
+/// environment.
+fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::proxy::ProxyConfig;
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    use aws_smithy_http_client::{Builder, Connector};
+    Builder::new().build_with_connector_fn(|settings, runtime_components| {
+        let mut connector = Connector::builder().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = runtime_components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.proxy_config(ProxyConfig::from_env()).build()
+    })
 }

@@ -97,10 +97,16 @@ impl Moto {
 
     /// Runs `tests/moto/populate.py` against the server and returns its manifest.
     pub fn populate(&self, roles: usize) -> serde_json::Value {
+        self.populate_with(roles, &[])
+    }
+
+    /// [`Moto::populate`] with more arguments (`--aws-managed K`).
+    pub fn populate_with(&self, roles: usize, args: &[&str]) -> serde_json::Value {
         let output = Command::new(venv().join("bin/python"))
             .arg(repo_root().join("tests/moto/populate.py"))
             .arg(&self.endpoint)
             .args(["--roles", &roles.to_string()])
+            .args(args)
             .envs(test_credentials())
             .output()
             .expect("run populate.py");
