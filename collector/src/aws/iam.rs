@@ -659,6 +659,62 @@ mod tests {
         )
     }
 
+    /// A role attaching an AWS managed policy GAAD (filtered) did not return, and
+    /// `iam:GetPolicy` refused: the refusal is a recorded gap, the role is kept.
+    #[tokio::test]
+    async fn an_unreadable_aws_managed_policy_is_a_gap_and_nothing_else_is_lost() {
+        use aws_sdk_iam::operation::get_policy::GetPolicyError;
+        use aws_sdk_iam::types::error::NoSuchEntityException;
+        const ATTACHED: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+        let gaad = mock!(Client::get_account_authorization_details).then_output(|| {
+            let role = RoleDetail::builder()
+                .arn("arn:aws:iam::111122223333:role/reader")
+                .role_name("reader")
+                .assume_role_policy_document(TRUST)
+                .attached_managed_policies(
+                    AttachedPolicy::builder()
+                        .policy_arn(ATTACHED)
+                        .policy_name("ReadOnlyAccess")
+                        .build(),
+                )
+                .build();
+            GetAccountAuthorizationDetailsOutput::builder()
+                .is_truncated(false)
+                .role_detail_list(role)
+                .build()
+        });
+        let refused = mock!(Client::get_policy)
+            .match_requests(|r| r.policy_arn() == Some(ATTACHED))
+            .then_error(|| {
+                GetPolicyError::NoSuchEntityException(
+                    NoSuchEntityException::builder().message("denied").build(),
+                )
+            });
+        let profiles = mock!(Client::list_instance_profiles).then_output(|| {
+            ListInstanceProfilesOutput::builder()
+                .set_instance_profiles(Some(vec![]))
+                .build()
+                .unwrap()
+        });
+        let oidc = mock!(Client::list_open_id_connect_providers)
+            .then_output(|| ListOpenIdConnectProvidersOutput::builder().build());
+        let saml = mock!(Client::list_saml_providers)
+            .then_output(|| ListSamlProvidersOutput::builder().build());
+        let client = mock_client!(aws_sdk_iam, [&gaad, &refused, &profiles, &oidc, &saml]);
+        let mut errors = Errors::default();
+        let raw = fetch(&client, &Limits::new(2), &Arc::default(), &mut errors).await;
+        assert_eq!(errors.0.len(), 1, "{:?}", errors.0);
+        assert!(
+            errors.0[0].contains("iam:GetPolicy") && errors.0[0].contains(ATTACHED),
+            "{:?}",
+            errors.0
+        );
+        let iam = map(raw, &mut Documents::default(), &mut errors);
+        assert_eq!(iam.roles.len(), 1);
+        assert_eq!(iam.roles[0].attached_policies, [ATTACHED]);
+        assert!(iam.managed_policies.is_empty());
+    }
+
     #[tokio::test]
     async fn gaad_pages_boundaries_and_missing_policy_names() {
         let mut errors = Errors::default();
