@@ -546,11 +546,21 @@ impl<'a> AccountSets<'a> {
                 continue;
             };
             let callers = callers_of(resource, owner, model, authz);
+            // One ARN per form, shared by the classes and caller accounts using it.
+            let mut by_form: Vec<(ResourceForm, std::sync::Arc<str>, bool)> = Vec::new();
             for (c, class) in CLASSES.iter().enumerate() {
                 if class.resource_type != resource.resource_type {
                     continue;
                 }
-                let (arn, is_pattern) = resource.target_arn(class.form);
+                let (arn, is_pattern) = match by_form.iter().find(|(f, ..)| *f == class.form) {
+                    Some((_, arn, is_pattern)) => (arn.clone(), *is_pattern),
+                    None => {
+                        let (arn, is_pattern) = resource.target_arn(class.form);
+                        let arn: std::sync::Arc<str> = arn.into();
+                        by_form.push((class.form, arn.clone(), is_pattern));
+                        (arn, is_pattern)
+                    }
+                };
                 for &caller in &callers {
                     entries[caller as usize * classes + c].push((
                         arn.clone(),

@@ -371,11 +371,24 @@ impl InterimAuthorizer<'_> {
         set: &TargetSet<'_>,
         principal: &Principal,
     ) -> LevelEffects {
-        let mut by_account: rustc_hash::FxHashMap<u32, RoaringBitmap> = Default::default();
+        // Members grouped by the RCP levels of their resource's account: accounts under
+        // the same RCPs (most of an organization) share one evaluation over the set.
+        let mut by_levels: rustc_hash::FxHashMap<&[Vec<DocId>], RoaringBitmap> = Default::default();
+        let mut governed_service: Option<(&str, bool)> = None;
         for member in 0..set.len() {
-            if RCP_SERVICES.contains(&set.resources[member as usize].service.as_str()) {
-                by_account
-                    .entry(set.resource_accounts[member as usize])
+            let service = set.resources[member as usize].service.as_str();
+            let governed = match governed_service {
+                Some((known, governed)) if known == service => governed,
+                _ => {
+                    let governed = RCP_SERVICES.contains(&service);
+                    governed_service = Some((service, governed));
+                    governed
+                }
+            };
+            if governed {
+                let account = set.resource_accounts[member as usize];
+                by_levels
+                    .entry(self.model.accounts[account as usize].rcp_levels.as_slice())
                     .or_default()
                     .insert(member);
             }
@@ -384,8 +397,7 @@ impl InterimAuthorizer<'_> {
             allow: TriSet::all(set.len()),
             deny: TriSet::default(),
         };
-        for (account, members) in by_account {
-            let levels = &self.model.accounts[account as usize].rcp_levels;
+        for (levels, members) in by_levels {
             let governed = self.levels_over_set(levels, action, set, principal, Some(&members));
             layer.allow.remove(&members);
             layer.allow.or(&governed.allow);
