@@ -29,6 +29,7 @@ use crate::graph::access::{class_actions, CLASSES};
 use crate::graph::model::{Principal, PrincipalIdx};
 use crate::snapshot::DocId;
 use roaring::RoaringBitmap;
+use std::sync::Arc;
 
 /// A three-valued membership: members that certainly hold (`yes`) and members that may
 /// hold (`possible`, a superset of `yes`).
@@ -134,6 +135,9 @@ struct Shared {
     /// The RCP layer (members of services RCPs do not govern always allow), unless an
     /// RCP is principal-specific.
     rcp: Option<LevelEffects>,
+    /// Identity documents attached to several principals, over the set, by (document,
+    /// action): see [`InterimAuthorizer::identity_over_set`].
+    documents: std::sync::Mutex<rustc_hash::FxHashMap<(DocId, u64), Arc<SetEffects>>>,
 }
 
 /// A caller ARN no policy names: the shared resource policy layer is computed for a
@@ -158,7 +162,7 @@ impl InterimAuthorizer<'_> {
         let mut identity = TriSet::default();
         let mut deny = shared.deny.clone();
         for attached in &principal.policies {
-            let effects = self.policy_over_set(attached.document, action, set, principal);
+            let effects = self.identity_over_set(attached.document, action, set, principal, shared);
             identity.or(&effects.allow);
             deny.or(&effects.deny);
         }
@@ -170,7 +174,7 @@ impl InterimAuthorizer<'_> {
             return;
         }
         if let Some(document) = principal.boundary {
-            let effects = self.policy_over_set(document, action, set, principal);
+            let effects = self.identity_over_set(document, action, set, principal, shared);
             identity.and(&effects.allow);
             deny.or(&effects.deny);
         }
@@ -243,6 +247,36 @@ impl InterimAuthorizer<'_> {
         cross.keep(&set.foreign);
         same.or(&cross);
         same
+    }
+
+    /// [`Self::policy_over_set`] for an identity policy or boundary. A document attached
+    /// to several principals that reads no principal-specific key has the same effects
+    /// for every principal of the set's account: computed once per set and kept.
+    fn identity_over_set(
+        &self,
+        document: DocId,
+        action: &str,
+        set: &TargetSet<'_>,
+        principal: &Principal,
+        shared: &Shared,
+    ) -> Arc<SetEffects> {
+        let attached = self.attachments.get(document.0 as usize).copied();
+        if attached.unwrap_or(0) < 2 || self.is_specific(document) {
+            return Arc::new(self.policy_over_set(document, action, set, principal));
+        }
+        let key = (document, action_key(action));
+        let lock = || {
+            shared
+                .documents
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(known) = lock().get(&key) {
+            return known.clone();
+        }
+        let effects = Arc::new(self.policy_over_set(document, action, set, principal));
+        lock().insert(key, effects.clone());
+        effects
     }
 
     /// The caller-independent layers of a set for `action`, computed on first use.
