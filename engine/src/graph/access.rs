@@ -536,8 +536,11 @@ impl<'a> AccountSets<'a> {
     ) -> AccountSets<'a> {
         let classes = CLASSES.len();
         let accounts = model.accounts.len();
-        let mut entries: Vec<Vec<SetEntry<'a>>> =
-            (0..accounts * classes).map(|_| Vec::new()).collect();
+        // Per class, every target sorted by ARN once: each account's set takes its
+        // members in that order and needs no sorting of its own.
+        type ClassTarget = (std::sync::Arc<str>, bool, u32, u32);
+        let mut per_class: Vec<Vec<ClassTarget>> = (0..classes).map(|_| Vec::new()).collect();
+        let mut callers: Vec<Vec<u32>> = vec![Vec::new(); resources.len()];
         for (id, resource) in resources.iter().enumerate() {
             if resource.is_abstract {
                 continue;
@@ -545,7 +548,7 @@ impl<'a> AccountSets<'a> {
             let Some(&owner) = model.account_by_id.get(&resource.account) else {
                 continue;
             };
-            let callers = callers_of(resource, owner, model, authz);
+            callers[id] = callers_of(resource, owner, model, authz);
             // One ARN per form, shared by the classes and caller accounts using it.
             let mut by_form: Vec<(ResourceForm, std::sync::Arc<str>, bool)> = Vec::new();
             for (c, class) in CLASSES.iter().enumerate() {
@@ -561,12 +564,23 @@ impl<'a> AccountSets<'a> {
                         (arn, is_pattern)
                     }
                 };
-                for &caller in &callers {
+                per_class[c].push((arn, is_pattern, id as u32, owner));
+            }
+        }
+        per_class
+            .par_iter_mut()
+            .for_each(|targets| targets.sort_by(|a, b| a.0.cmp(&b.0)));
+        let mut entries: Vec<Vec<SetEntry<'a>>> =
+            (0..accounts * classes).map(|_| Vec::new()).collect();
+        for (c, targets) in per_class.into_iter().enumerate() {
+            for (arn, is_pattern, id, owner) in targets {
+                let resource = &resources[id as usize];
+                for &caller in &callers[id as usize] {
                     entries[caller as usize * classes + c].push((
                         arn.clone(),
                         is_pattern,
                         resource,
-                        id as u32,
+                        id,
                         owner,
                     ));
                 }

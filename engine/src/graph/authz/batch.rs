@@ -302,8 +302,7 @@ impl InterimAuthorizer<'_> {
             account: &account.id,
         };
         for member in 0..set.len() {
-            let target = set.target(member);
-            let Some(document) = target.policy else {
+            let Some(document) = set.policies[member as usize] else {
                 // A set holds collected resources: no policy means none.
                 continue;
             };
@@ -311,8 +310,12 @@ impl InterimAuthorizer<'_> {
                 shared.per_principal.insert(member);
                 continue;
             }
-            for arn in &self.named_by(document).arns {
-                shared.named.entry(arn.clone()).or_default().insert(member);
+            // A policy naming only everyone names no ARN (most members of a set: the
+            // resources other accounts may reach), and needs no look at the resource.
+            if !self.names_only_everyone(document) {
+                for arn in &self.named_by(document).arns {
+                    shared.named.entry(arn.clone()).or_default().insert(member);
+                }
             }
             let [direct, via_account, deny] =
                 self.resource_effects(document, action, set, member, principal, caller);
@@ -407,7 +410,7 @@ impl InterimAuthorizer<'_> {
     ) -> LevelEffects {
         // Members grouped by the RCP levels of their resource's account: accounts under
         // the same RCPs (most of an organization) share one evaluation over the set.
-        let mut by_levels: rustc_hash::FxHashMap<&[Vec<DocId>], RoaringBitmap> = Default::default();
+        let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); self.rcp_group_account.len()];
         let mut governed_service: Option<(&str, bool)> = None;
         for member in 0..set.len() {
             let service = set.resources[member as usize].service.as_str();
@@ -421,17 +424,20 @@ impl InterimAuthorizer<'_> {
             };
             if governed {
                 let account = set.resource_accounts[member as usize];
-                by_levels
-                    .entry(self.model.accounts[account as usize].rcp_levels.as_slice())
-                    .or_default()
-                    .insert(member);
+                by_group[self.rcp_group[account as usize] as usize].push(member);
             }
         }
         let mut layer = LevelEffects {
             allow: TriSet::all(set.len()),
             deny: TriSet::default(),
         };
-        for (levels, members) in by_levels {
+        for (group, members) in by_group.into_iter().enumerate() {
+            if members.is_empty() {
+                continue;
+            }
+            let members: RoaringBitmap = members.into_iter().collect();
+            let account = self.rcp_group_account[group];
+            let levels = &self.model.accounts[account as usize].rcp_levels;
             let governed = self.levels_over_set(levels, action, set, principal, Some(&members));
             layer.allow.remove(&members);
             layer.allow.or(&governed.allow);

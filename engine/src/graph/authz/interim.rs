@@ -34,6 +34,11 @@ pub struct InterimAuthorizer<'m> {
     /// Per document, how many principals it is attached to (identity policy or
     /// boundary): documents attached more than once share set evaluations (`batch`).
     pub(super) attachments: Vec<u32>,
+    /// Per account (model index), its RCP group: accounts under equal RCP levels share
+    /// a group (most of an organization).
+    pub(super) rcp_group: Vec<u32>,
+    /// Per RCP group, an account (model index) of it.
+    pub(super) rcp_group_account: Vec<u32>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
 }
@@ -102,6 +107,19 @@ impl<'m> InterimAuthorizer<'m> {
                 }
             }
         }
+        let mut rcp_group_account: Vec<u32> = Vec::new();
+        let rcp_group: Vec<u32> = {
+            let mut by_levels: rustc_hash::FxHashMap<&[Vec<DocId>], u32> = Default::default();
+            (0..model.accounts.len() as u32)
+                .map(|a| {
+                    let levels = model.accounts[a as usize].rcp_levels.as_slice();
+                    *by_levels.entry(levels).or_insert_with(|| {
+                        rcp_group_account.push(a);
+                        rcp_group_account.len() as u32 - 1
+                    })
+                })
+                .collect()
+        };
         let named = (0..policies.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -119,6 +137,8 @@ impl<'m> InterimAuthorizer<'m> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             attachments,
+            rcp_group,
+            rcp_group_account,
             errors,
         }
     }

@@ -41,6 +41,8 @@ pub struct TargetSet<'a> {
     pub resources: Vec<&'a IndexedResource>,
     /// The caller's id of each target's resource (the access index's resource id).
     pub ids: Vec<u32>,
+    /// Each target's resource policy (side by side: evaluators scan them per set).
+    pub policies: Vec<Option<crate::snapshot::DocId>>,
     /// Whether the resource policies must allow (KMS key policies) even within the
     /// account.
     pub rule: ResourcePolicyRule,
@@ -73,6 +75,7 @@ impl<'a> TargetSet<'a> {
             patterns: Vec::with_capacity(entries.len()),
             resources: Vec::with_capacity(entries.len()),
             ids: Vec::with_capacity(entries.len()),
+            policies: Vec::with_capacity(entries.len()),
             rule,
             by_pattern_prefix: FxHashMap::default(),
             irregular: RoaringBitmap::new(),
@@ -108,6 +111,7 @@ impl<'a> TargetSet<'a> {
             set.patterns.push(is_pattern);
             set.resources.push(resource);
             set.ids.push(id);
+            set.policies.push(resource.policy);
         }
         set
     }
