@@ -896,15 +896,29 @@ impl Evaluator<'_> {
         }
         let mut found = Vec::new();
         let snapshot_account = self.snapshot.account(account);
-        // The same statement allows most candidates: say it in words once.
+        // Worded once per actor and technique: the head, the candidate-independent
+        // reasons, and each (requirement, statement) reason (the same statement allows
+        // most candidates).
+        let head = format!(
+            "{} ({}): {}; ",
+            technique.name,
+            technique.code.as_str(),
+            technique.description
+        );
+        let fixed_reasons = fixed_reasons.join("; ");
         let mut reasons_by_why: Vec<(usize, super::authz::Why, String)> = Vec::new();
+        let passed_to: Vec<(String, String)> = match technique.targets {
+            Targets::RolesTrusting(service) => {
+                vec![("iam:passedtoservice".to_string(), service.to_string())]
+            }
+            _ => Vec::new(),
+        };
         for candidate in candidates(technique, actor, self.model, targets) {
             let Some((mut status, precondition_note)) =
                 self.precondition(technique, actor, snapshot_account, targets, &candidate)
             else {
                 continue;
             };
-            let mut extra = Vec::new();
             let mut assumption = None;
             if let Some(kind) = candidate.assumed {
                 let Some(role) = candidate.principal else {
@@ -929,18 +943,22 @@ impl Evaluator<'_> {
                     continue;
                 };
                 status = weaker(status, trust);
-                extra.push(("iam:passedtoservice".to_string(), service.to_string()));
             }
             status = weaker(status, fixed_status.clone());
-            let mut reasons: Vec<String> =
-                assumption.into_iter().chain(precondition_note).collect();
-            reasons.extend(fixed_reasons.iter().cloned());
+            let mut explanation = head.clone();
+            let mut reasons = Reasons::new(&mut explanation);
+            for note in assumption.iter().chain(precondition_note.iter()) {
+                reasons.push(note);
+            }
+            if !fixed_reasons.is_empty() {
+                reasons.push(&fixed_reasons);
+            }
             let mut possible = true;
             for (r, requirement) in technique.requires.iter().enumerate() {
                 if requirement.on != On::Target {
                     continue;
                 }
-                let decision = self.requirement(actor, requirement, &candidate, &extra);
+                let decision = self.requirement(actor, requirement, &candidate, &passed_to);
                 match status_of(&decision) {
                     None => {
                         possible = false;
@@ -951,31 +969,21 @@ impl Evaluator<'_> {
                 let why = decision.why();
                 let known = reasons_by_why
                     .iter()
-                    .find(|(known_r, known_why, _)| *known_r == r && *known_why == why);
-                let reason = match known {
-                    Some((_, _, reason)) => reason.clone(),
-                    None => {
-                        let reason = format!(
-                            "{} allowed by {}",
-                            requirement.action,
-                            self.authz.explain(Some(actor), why)
-                        );
-                        reasons_by_why.push((r, why, reason.clone()));
-                        reason
-                    }
-                };
-                reasons.push(reason);
+                    .position(|(known_r, known_why, _)| *known_r == r && *known_why == why);
+                let known = known.unwrap_or_else(|| {
+                    let reason = format!(
+                        "{} allowed by {}",
+                        requirement.action,
+                        self.authz.explain(Some(actor), why)
+                    );
+                    reasons_by_why.push((r, why, reason));
+                    reasons_by_why.len() - 1
+                });
+                reasons.push(&reasons_by_why[known].2);
             }
             if !possible {
                 continue;
             }
-            let explanation = format!(
-                "{} ({}): {}; {}",
-                technique.name,
-                technique.code.as_str(),
-                technique.description,
-                reasons.join("; ")
-            );
             found.push((
                 actor,
                 index as u16,
@@ -986,6 +994,26 @@ impl Evaluator<'_> {
             ));
         }
         found
+    }
+}
+
+/// Appends reasons to an explanation, separated by `"; "`.
+struct Reasons<'s> {
+    text: &'s mut String,
+    first: bool,
+}
+
+impl<'s> Reasons<'s> {
+    fn new(text: &'s mut String) -> Self {
+        Reasons { text, first: true }
+    }
+
+    fn push(&mut self, reason: &str) {
+        if !self.first {
+            self.text.push_str("; ");
+        }
+        self.first = false;
+        self.text.push_str(reason);
     }
 }
 
