@@ -318,17 +318,13 @@ impl AccessIndex {
     fn compute(&mut self, model: &Model, authz: &dyn Authorizer) {
         let candidates = CandidateIndex::new(self, authz);
         // Groups of equivalent principals, evaluated once through a representative.
-        let mut groups: Vec<PrincipalIdx> = Vec::new();
-        let mut by_key: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
         let n = model.principals.len();
-        self.group_of = vec![0; n];
-        for p in 0..n as PrincipalIdx {
-            let next = groups.len() as u32;
-            let group = *by_key.entry(authz.equivalence_key(p)).or_insert(next);
-            if group == next {
-                groups.push(p);
+        self.group_of = super::equivalence_groups(authz, n);
+        let mut groups: Vec<PrincipalIdx> = Vec::new();
+        for (p, &group) in self.group_of.iter().enumerate() {
+            if group as usize == groups.len() {
+                groups.push(p as PrincipalIdx);
             }
-            self.group_of[p as usize] = group;
         }
         let results: Vec<(RoaringBitmap, RoaringBitmap)> = {
             let account_sets = AccountSets::new(&self.resources, model, authz);
@@ -621,7 +617,18 @@ impl<'a> AccountSets<'a> {
             let mut maybe = RoaringBitmap::new();
             authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
             for (members, into) in [(yes, &mut *allowed), (maybe, &mut *conditional)] {
-                into.extend(members.iter().map(|m| pair(set.ids[m as usize], c)));
+                // Members are in ARN order, pairs in resource order: sorted first, the
+                // pairs go in as whole containers rather than one insertion each.
+                let mut pairs: Vec<u32> = members
+                    .iter()
+                    .map(|m| pair(set.ids[m as usize], c))
+                    .collect();
+                pairs.sort_unstable();
+                pairs.dedup();
+                match RoaringBitmap::from_sorted_iter(pairs.iter().copied()) {
+                    Ok(sorted) => *into |= sorted,
+                    Err(_) => into.extend(pairs),
+                }
             }
         }
     }
