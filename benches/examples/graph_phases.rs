@@ -60,6 +60,17 @@ fn main() {
         graph.nodes.len(),
         graph.graph.edge_count()
     );
+    {
+        let mut by_family: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        for (_, _, edge) in graph.edges() {
+            let entry = by_family.entry(edge.kind.family()).or_default();
+            entry.0 += 1;
+            entry.1 += edge.explanation.len();
+        }
+        for (family, (count, bytes)) in by_family {
+            println!("    {family:<14} {count:>9} edges, {bytes:>11} explanation bytes");
+        }
+    }
     let reach = Reachability::compute(&graph);
     lap("reachability");
     let access = AccessIndex::build(&snapshot, &model, &authz);
@@ -69,6 +80,42 @@ fn main() {
         access.allowed.len(),
         access.resources.len()
     );
+    {
+        let pairs: u64 = access
+            .allowed
+            .iter()
+            .chain(&access.conditional)
+            .map(|b| b.len())
+            .sum();
+        let bytes: u64 = access
+            .allowed
+            .iter()
+            .chain(&access.conditional)
+            .map(|b| b.serialized_size() as u64)
+            .sum();
+        let mut rep_of = vec![u32::MAX; access.allowed.len()];
+        for (p, &g) in access.group_of.iter().enumerate().rev() {
+            rep_of[g as usize] = p as u32;
+        }
+        let foreign: u64 = (0..access.allowed.len())
+            .map(|g| {
+                access.allowed[g]
+                    .iter()
+                    .chain(access.conditional[g].iter())
+                    .filter(|&p| {
+                        let (r, _) = blastgraph_engine::graph::access::unpair(p);
+                        model.account_id(rep_of[g]) != access.resources[r as usize].account
+                    })
+                    .count() as u64
+            })
+            .take(if std::env::args().any(|a| a == "--foreign") {
+                usize::MAX
+            } else {
+                0
+            })
+            .sum();
+        println!("  {pairs} pairs ({bytes} bytes serialized), {foreign} on other accounts' resources (--foreign)");
+    }
     let admins = administrators(&model, &authz, &graph, &reach);
     lap("administrators");
     println!(

@@ -318,17 +318,13 @@ impl AccessIndex {
     fn compute(&mut self, model: &Model, authz: &dyn Authorizer) {
         let candidates = CandidateIndex::new(self, authz);
         // Groups of equivalent principals, evaluated once through a representative.
-        let mut groups: Vec<PrincipalIdx> = Vec::new();
-        let mut by_key: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
         let n = model.principals.len();
-        self.group_of = vec![0; n];
-        for p in 0..n as PrincipalIdx {
-            let next = groups.len() as u32;
-            let group = *by_key.entry(authz.equivalence_key(p)).or_insert(next);
-            if group == next {
-                groups.push(p);
+        self.group_of = super::equivalence_groups(authz, n);
+        let mut groups: Vec<PrincipalIdx> = Vec::new();
+        for (p, &group) in self.group_of.iter().enumerate() {
+            if group as usize == groups.len() {
+                groups.push(p as PrincipalIdx);
             }
-            self.group_of[p as usize] = group;
         }
         let results: Vec<(RoaringBitmap, RoaringBitmap)> = {
             let account_sets = AccountSets::new(&self.resources, model, authz);
@@ -536,8 +532,11 @@ impl<'a> AccountSets<'a> {
     ) -> AccountSets<'a> {
         let classes = CLASSES.len();
         let accounts = model.accounts.len();
-        let mut entries: Vec<Vec<SetEntry<'a>>> =
-            (0..accounts * classes).map(|_| Vec::new()).collect();
+        // Per class, every target sorted by ARN once: each account's set takes its
+        // members in that order and needs no sorting of its own.
+        type ClassTarget = (std::sync::Arc<str>, bool, u32, u32);
+        let mut per_class: Vec<Vec<ClassTarget>> = (0..classes).map(|_| Vec::new()).collect();
+        let mut callers: Vec<Vec<u32>> = vec![Vec::new(); resources.len()];
         for (id, resource) in resources.iter().enumerate() {
             if resource.is_abstract {
                 continue;
@@ -545,18 +544,39 @@ impl<'a> AccountSets<'a> {
             let Some(&owner) = model.account_by_id.get(&resource.account) else {
                 continue;
             };
-            let callers = callers_of(resource, owner, model, authz);
+            callers[id] = callers_of(resource, owner, model, authz);
+            // One ARN per form, shared by the classes and caller accounts using it.
+            let mut by_form: Vec<(ResourceForm, std::sync::Arc<str>, bool)> = Vec::new();
             for (c, class) in CLASSES.iter().enumerate() {
                 if class.resource_type != resource.resource_type {
                     continue;
                 }
-                let (arn, is_pattern) = resource.target_arn(class.form);
-                for &caller in &callers {
+                let (arn, is_pattern) = match by_form.iter().find(|(f, ..)| *f == class.form) {
+                    Some((_, arn, is_pattern)) => (arn.clone(), *is_pattern),
+                    None => {
+                        let (arn, is_pattern) = resource.target_arn(class.form);
+                        let arn: std::sync::Arc<str> = arn.into();
+                        by_form.push((class.form, arn.clone(), is_pattern));
+                        (arn, is_pattern)
+                    }
+                };
+                per_class[c].push((arn, is_pattern, id as u32, owner));
+            }
+        }
+        per_class
+            .par_iter_mut()
+            .for_each(|targets| targets.sort_by(|a, b| a.0.cmp(&b.0)));
+        let mut entries: Vec<Vec<SetEntry<'a>>> =
+            (0..accounts * classes).map(|_| Vec::new()).collect();
+        for (c, targets) in per_class.into_iter().enumerate() {
+            for (arn, is_pattern, id, owner) in targets {
+                let resource = &resources[id as usize];
+                for &caller in &callers[id as usize] {
                     entries[caller as usize * classes + c].push((
                         arn.clone(),
                         is_pattern,
                         resource,
-                        id as u32,
+                        id,
                         owner,
                     ));
                 }
@@ -597,7 +617,18 @@ impl<'a> AccountSets<'a> {
             let mut maybe = RoaringBitmap::new();
             authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
             for (members, into) in [(yes, &mut *allowed), (maybe, &mut *conditional)] {
-                into.extend(members.iter().map(|m| pair(set.ids[m as usize], c)));
+                // Members are in ARN order, pairs in resource order: sorted first, the
+                // pairs go in as whole containers rather than one insertion each.
+                let mut pairs: Vec<u32> = members
+                    .iter()
+                    .map(|m| pair(set.ids[m as usize], c))
+                    .collect();
+                pairs.sort_unstable();
+                pairs.dedup();
+                match RoaringBitmap::from_sorted_iter(pairs.iter().copied()) {
+                    Ok(sorted) => *into |= sorted,
+                    Err(_) => into.extend(pairs),
+                }
             }
         }
     }

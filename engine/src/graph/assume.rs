@@ -18,6 +18,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
         .par_iter()
         .map(|&p| authz.may_allow(p, "sts:assumerole"))
         .collect();
+    let groups = super::equivalence_groups(authz, model.principals.len());
     let mut by_account: Vec<Vec<PrincipalIdx>> = vec![Vec::new(); model.accounts.len()];
     for &p in &callers {
         by_account[model.principal(p).account as usize].push(p);
@@ -58,7 +59,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                 .principal(role)
                 .trust
                 .is_some_and(|t| authz.resource_policy_principals(t).principal_specific);
-            let mut cache: rustc_hash::FxHashMap<Vec<u32>, super::authz::Decision> =
+            let mut cache: rustc_hash::FxHashMap<u32, super::authz::Decision> =
                 rustc_hash::FxHashMap::default();
             candidates
                 .into_iter()
@@ -69,7 +70,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                         authz.assume_role(caller, role)
                     } else {
                         cache
-                            .entry(authz.equivalence_key(caller))
+                            .entry(groups[caller as usize])
                             .or_insert_with(|| authz.assume_role(caller, role))
                             .clone()
                     };

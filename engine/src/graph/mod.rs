@@ -165,6 +165,23 @@ impl GraphOptions {
     }
 }
 
+/// Every principal's evaluation group: principals with equal
+/// [`Authorizer::equivalence_key`]s share a group, numbered in order of first member.
+pub fn equivalence_groups(authz: &dyn Authorizer, principals: usize) -> Vec<u32> {
+    use rayon::prelude::*;
+    let keys: Vec<Vec<u32>> = (0..principals as PrincipalIdx)
+        .into_par_iter()
+        .map(|p| authz.equivalence_key(p))
+        .collect();
+    let mut by_key: FxHashMap<&[u32], u32> = FxHashMap::default();
+    keys.iter()
+        .map(|key| {
+            let next = by_key.len() as u32;
+            *by_key.entry(key.as_slice()).or_insert(next)
+        })
+        .collect()
+}
+
 /// The status of an edge resting on a decision, or `None` when denied.
 pub fn status_of(decision: &Decision) -> Option<Status> {
     match decision {

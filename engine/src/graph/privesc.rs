@@ -374,11 +374,11 @@ pub const CATALOGUE: &[Technique] = &[
 ];
 
 /// A candidate target of a technique.
-struct Candidate {
+struct Candidate<'a> {
     /// The node the edge goes to (for `Itself` and `PolicyOf`: the principal's node).
     node: NodeId,
-    /// The ARN `On::Target` refers to.
-    arn: String,
+    /// The ARN `On::Target` refers to (borrowed: candidates are many, their ARNs stored).
+    arn: std::borrow::Cow<'a, str>,
     /// The principal behind the node, for roles and users.
     principal: Option<PrincipalIdx>,
     /// Set when the target resource was not collected: the candidate is a role such a
@@ -481,6 +481,8 @@ struct AccountTargets {
     uncollected_function_roles: Option<Vec<PrincipalIdx>>,
     /// When the account's ECS tasks may be missing: its roles.
     uncollected_task_roles: Option<Vec<PrincipalIdx>>,
+    /// The ARNs of the roles in some instance profile of the account.
+    instance_profile_roles: rustc_hash::FxHashSet<String>,
 }
 
 impl AccountTargets {
@@ -540,17 +542,20 @@ fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
     }
     for (a, account) in model.accounts.iter().enumerate() {
         let t = &mut targets[a];
+        if let Some(acct) = builder.snapshot.account(&account.id) {
+            t.instance_profile_roles = acct
+                .iam
+                .instance_profiles
+                .iter()
+                .flat_map(|p| p.roles.iter().cloned())
+                .collect();
+        }
         let gap =
             |kind: &Uncollected| service_uncollected(builder.snapshot, &account.id, kind.service);
         if gap(&UNCOLLECTED_INSTANCES) {
             let in_profile = |role: &PrincipalIdx| {
-                let arn = &model.principal(*role).arn;
-                builder.snapshot.account(&account.id).is_some_and(|acct| {
-                    acct.iam
-                        .instance_profiles
-                        .iter()
-                        .any(|p| p.roles.contains(arn))
-                })
+                t.instance_profile_roles
+                    .contains(&model.principal(*role).arn)
             };
             t.uncollected_instance_roles =
                 Some(t.roles.iter().copied().filter(in_profile).collect());
@@ -565,21 +570,21 @@ fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
     targets
 }
 
-fn candidates(
+fn candidates<'a>(
     technique: &Technique,
     actor: PrincipalIdx,
-    model: &Model,
-    targets: &AccountTargets,
-) -> Vec<Candidate> {
+    model: &'a Model,
+    targets: &'a AccountTargets,
+) -> Vec<Candidate<'a>> {
     let principal_candidate = |p: PrincipalIdx| Candidate {
         node: p,
-        arn: model.principal(p).arn.clone(),
+        arn: model.principal(p).arn.as_str().into(),
         principal: Some(p),
         assumed: None,
     };
-    let resource_candidate = |(node, arn): &(NodeId, String)| Candidate {
+    let resource_candidate = |(node, arn): &'a (NodeId, String)| Candidate {
         node: *node,
-        arn: arn.clone(),
+        arn: arn.as_str().into(),
         principal: None,
         assumed: None,
     };
@@ -601,7 +606,7 @@ fn candidates(
                 .iter()
                 .map(|&role| Candidate {
                     node: role,
-                    arn: pattern.clone(),
+                    arn: pattern.clone().into(),
                     principal: Some(role),
                     assumed: Some(kind),
                 }),
@@ -611,14 +616,14 @@ fn candidates(
 }
 
 /// The candidates among what the snapshot holds.
-fn collected_candidates(
+fn collected_candidates<'a>(
     technique: &Technique,
     actor: PrincipalIdx,
-    model: &Model,
-    targets: &AccountTargets,
-    principal_candidate: impl Fn(PrincipalIdx) -> Candidate,
-    resource_candidate: impl Fn(&(NodeId, String)) -> Candidate,
-) -> Vec<Candidate> {
+    model: &'a Model,
+    targets: &'a AccountTargets,
+    principal_candidate: impl Fn(PrincipalIdx) -> Candidate<'a>,
+    resource_candidate: impl Fn(&'a (NodeId, String)) -> Candidate<'a>,
+) -> Vec<Candidate<'a>> {
     let actor_principal = model.principal(actor);
     match technique.targets {
         Targets::Itself => vec![principal_candidate(actor)],
@@ -668,7 +673,7 @@ fn collected_candidates(
             .flat_map(|(arn, nodes)| {
                 nodes.iter().map(move |&node| Candidate {
                     node,
-                    arn: arn.clone(),
+                    arn: arn.as_str().into(),
                     principal: None,
                     assumed: None,
                 })
@@ -734,7 +739,7 @@ impl Evaluator<'_> {
         &self,
         actor: PrincipalIdx,
         requirement: &Requirement,
-        candidate: &Candidate,
+        candidate: &Candidate<'_>,
         extra: &[(String, String)],
     ) -> Decision {
         let account = self.model.account_id(actor);
@@ -801,16 +806,16 @@ impl Evaluator<'_> {
         &self,
         technique: &Technique,
         actor: PrincipalIdx,
-        candidate: &Candidate,
+        account: Option<&crate::snapshot::Account>,
+        targets: &AccountTargets,
+        candidate: &Candidate<'_>,
     ) -> Option<(Status, Option<String>)> {
-        let account = self.snapshot.account(self.model.account_id(actor))?;
+        let account = account?;
         let status = match technique.precondition {
             Precondition::None => Some(Status::Certain),
-            Precondition::RoleInInstanceProfile => account
-                .iam
-                .instance_profiles
-                .iter()
-                .any(|p| p.roles.contains(&candidate.arn))
+            Precondition::RoleInInstanceProfile => targets
+                .instance_profile_roles
+                .contains(candidate.arn.as_ref())
                 .then_some(Status::Certain),
             Precondition::NoConsolePassword | Precondition::HasConsolePassword => {
                 let user = account.iam.users.iter().find(|u| u.arn == candidate.arn)?;
@@ -940,7 +945,7 @@ impl Evaluator<'_> {
         // Requirements that do not depend on the candidate are evaluated once.
         let no_candidate = Candidate {
             node: actor,
-            arn: String::new(),
+            arn: "".into(),
             principal: None,
             assumed: None,
         };
@@ -959,13 +964,30 @@ impl Evaluator<'_> {
             ));
         }
         let mut found = Vec::new();
+        let snapshot_account = self.snapshot.account(account);
+        // Worded once per actor and technique: the head, the candidate-independent
+        // reasons, and each (requirement, statement) reason (the same statement allows
+        // most candidates).
+        let head = format!(
+            "{} ({}): {}; ",
+            technique.name,
+            technique.code.as_str(),
+            technique.description
+        );
+        let fixed_reasons = fixed_reasons.join("; ");
+        let mut reasons_by_why: Vec<(usize, super::authz::Why, String)> = Vec::new();
+        let passed_to: Vec<(String, String)> = match technique.targets {
+            Targets::RolesTrusting(service) => {
+                vec![("iam:passedtoservice".to_string(), service.to_string())]
+            }
+            _ => Vec::new(),
+        };
         for candidate in candidates(technique, actor, self.model, targets) {
             let Some((mut status, precondition_note)) =
-                self.precondition(technique, actor, &candidate)
+                self.precondition(technique, actor, snapshot_account, targets, &candidate)
             else {
                 continue;
             };
-            let mut extra = Vec::new();
             let mut assumption = None;
             if let Some(kind) = candidate.assumed {
                 let Some(role) = candidate.principal else {
@@ -990,15 +1012,22 @@ impl Evaluator<'_> {
                     continue;
                 };
                 status = weaker(status, trust);
-                extra.push(("iam:passedtoservice".to_string(), service.to_string()));
             }
             status = weaker(status, fixed_status.clone());
-            let mut reasons: Vec<String> =
-                assumption.into_iter().chain(precondition_note).collect();
-            reasons.extend(fixed_reasons.iter().cloned());
+            let mut explanation = head.clone();
+            let mut reasons = Reasons::new(&mut explanation);
+            for note in assumption.iter().chain(precondition_note.iter()) {
+                reasons.push(note);
+            }
+            if !fixed_reasons.is_empty() {
+                reasons.push(&fixed_reasons);
+            }
             let mut possible = true;
-            for requirement in technique.requires.iter().filter(|r| r.on == On::Target) {
-                let decision = self.requirement(actor, requirement, &candidate, &extra);
+            for (r, requirement) in technique.requires.iter().enumerate() {
+                if requirement.on != On::Target {
+                    continue;
+                }
+                let decision = self.requirement(actor, requirement, &candidate, &passed_to);
                 match status_of(&decision) {
                     None => {
                         possible = false;
@@ -1006,22 +1035,24 @@ impl Evaluator<'_> {
                     }
                     Some(s) => status = weaker(status, s),
                 }
-                reasons.push(format!(
-                    "{} allowed by {}",
-                    requirement.action,
-                    self.authz.explain(Some(actor), decision.why())
-                ));
+                let why = decision.why();
+                let known = reasons_by_why
+                    .iter()
+                    .position(|(known_r, known_why, _)| *known_r == r && *known_why == why);
+                let known = known.unwrap_or_else(|| {
+                    let reason = format!(
+                        "{} allowed by {}",
+                        requirement.action,
+                        self.authz.explain(Some(actor), why)
+                    );
+                    reasons_by_why.push((r, why, reason));
+                    reasons_by_why.len() - 1
+                });
+                reasons.push(&reasons_by_why[known].2);
             }
             if !possible {
                 continue;
             }
-            let explanation = format!(
-                "{} ({}): {}; {}",
-                technique.name,
-                technique.code.as_str(),
-                technique.description,
-                reasons.join("; ")
-            );
             found.push((
                 actor,
                 index as u16,
@@ -1032,6 +1063,26 @@ impl Evaluator<'_> {
             ));
         }
         found
+    }
+}
+
+/// Appends reasons to an explanation, separated by `"; "`.
+struct Reasons<'s> {
+    text: &'s mut String,
+    first: bool,
+}
+
+impl<'s> Reasons<'s> {
+    fn new(text: &'s mut String) -> Self {
+        Reasons { text, first: true }
+    }
+
+    fn push(&mut self, reason: &str) {
+        if !self.first {
+            self.text.push_str("; ");
+        }
+        self.first = false;
+        self.text.push_str(reason);
     }
 }
 

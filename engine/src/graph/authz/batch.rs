@@ -29,6 +29,7 @@ use crate::graph::access::{class_actions, CLASSES};
 use crate::graph::model::{Principal, PrincipalIdx};
 use crate::snapshot::DocId;
 use roaring::RoaringBitmap;
+use std::sync::Arc;
 
 /// A three-valued membership: members that certainly hold (`yes`) and members that may
 /// hold (`possible`, a superset of `yes`).
@@ -134,6 +135,9 @@ struct Shared {
     /// The RCP layer (members of services RCPs do not govern always allow), unless an
     /// RCP is principal-specific.
     rcp: Option<LevelEffects>,
+    /// Identity documents attached to several principals, over the set, by (document,
+    /// action): see [`InterimAuthorizer::identity_over_set`].
+    documents: std::sync::Mutex<rustc_hash::FxHashMap<(DocId, u64), Arc<SetEffects>>>,
 }
 
 /// A caller ARN no policy names: the shared resource policy layer is computed for a
@@ -158,7 +162,7 @@ impl InterimAuthorizer<'_> {
         let mut identity = TriSet::default();
         let mut deny = shared.deny.clone();
         for attached in &principal.policies {
-            let effects = self.policy_over_set(attached.document, action, set, principal);
+            let effects = self.identity_over_set(attached.document, action, set, principal, shared);
             identity.or(&effects.allow);
             deny.or(&effects.deny);
         }
@@ -170,7 +174,7 @@ impl InterimAuthorizer<'_> {
             return;
         }
         if let Some(document) = principal.boundary {
-            let effects = self.policy_over_set(document, action, set, principal);
+            let effects = self.identity_over_set(document, action, set, principal, shared);
             identity.and(&effects.allow);
             deny.or(&effects.deny);
         }
@@ -245,6 +249,36 @@ impl InterimAuthorizer<'_> {
         same
     }
 
+    /// [`Self::policy_over_set`] for an identity policy or boundary. A document attached
+    /// to several principals that reads no principal-specific key has the same effects
+    /// for every principal of the set's account: computed once per set and kept.
+    fn identity_over_set(
+        &self,
+        document: DocId,
+        action: &str,
+        set: &TargetSet<'_>,
+        principal: &Principal,
+        shared: &Shared,
+    ) -> Arc<SetEffects> {
+        let attached = self.attachments.get(document.0 as usize).copied();
+        if attached.unwrap_or(0) < 2 || self.is_specific(document) {
+            return Arc::new(self.policy_over_set(document, action, set, principal));
+        }
+        let key = (document, action_key(action));
+        let lock = || {
+            shared
+                .documents
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(known) = lock().get(&key) {
+            return known.clone();
+        }
+        let effects = Arc::new(self.policy_over_set(document, action, set, principal));
+        lock().insert(key, effects.clone());
+        effects
+    }
+
     /// The caller-independent layers of a set for `action`, computed on first use.
     fn shared_layers<'s>(
         &self,
@@ -268,8 +302,7 @@ impl InterimAuthorizer<'_> {
             account: &account.id,
         };
         for member in 0..set.len() {
-            let target = set.target(member);
-            let Some(document) = target.policy else {
+            let Some(document) = set.policies[member as usize] else {
                 // A set holds collected resources: no policy means none.
                 continue;
             };
@@ -277,8 +310,12 @@ impl InterimAuthorizer<'_> {
                 shared.per_principal.insert(member);
                 continue;
             }
-            for arn in &self.named_by(document).arns {
-                shared.named.entry(arn.clone()).or_default().insert(member);
+            // A policy naming only everyone names no ARN (most members of a set: the
+            // resources other accounts may reach), and needs no look at the resource.
+            if !self.names_only_everyone(document) {
+                for arn in &self.named_by(document).arns {
+                    shared.named.entry(arn.clone()).or_default().insert(member);
+                }
             }
             let [direct, via_account, deny] =
                 self.resource_effects(document, action, set, member, principal, caller);
@@ -371,20 +408,35 @@ impl InterimAuthorizer<'_> {
         set: &TargetSet<'_>,
         principal: &Principal,
     ) -> LevelEffects {
-        let mut by_account: rustc_hash::FxHashMap<u32, RoaringBitmap> = Default::default();
+        // Members grouped by the RCP levels of their resource's account: accounts under
+        // the same RCPs (most of an organization) share one evaluation over the set.
+        let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); self.rcp_group_account.len()];
+        let mut governed_service: Option<(&str, bool)> = None;
         for member in 0..set.len() {
-            if RCP_SERVICES.contains(&set.resources[member as usize].service.as_str()) {
-                by_account
-                    .entry(set.resource_accounts[member as usize])
-                    .or_default()
-                    .insert(member);
+            let service = set.resources[member as usize].service.as_str();
+            let governed = match governed_service {
+                Some((known, governed)) if known == service => governed,
+                _ => {
+                    let governed = RCP_SERVICES.contains(&service);
+                    governed_service = Some((service, governed));
+                    governed
+                }
+            };
+            if governed {
+                let account = set.resource_accounts[member as usize];
+                by_group[self.rcp_group[account as usize] as usize].push(member);
             }
         }
         let mut layer = LevelEffects {
             allow: TriSet::all(set.len()),
             deny: TriSet::default(),
         };
-        for (account, members) in by_account {
+        for (group, members) in by_group.into_iter().enumerate() {
+            if members.is_empty() {
+                continue;
+            }
+            let members: RoaringBitmap = members.into_iter().collect();
+            let account = self.rcp_group_account[group];
             let levels = &self.model.accounts[account as usize].rcp_levels;
             let governed = self.levels_over_set(levels, action, set, principal, Some(&members));
             layer.allow.remove(&members);

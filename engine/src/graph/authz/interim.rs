@@ -31,6 +31,14 @@ pub struct InterimAuthorizer<'m> {
     /// Resource policy effects shared between target sets, by (resource id, action,
     /// caller inside the organization): see `batch::resource_effects`.
     effects_cache: std::sync::Mutex<rustc_hash::FxHashMap<(u32, u64, bool), [u8; 3]>>,
+    /// Per document, how many principals it is attached to (identity policy or
+    /// boundary): documents attached more than once share set evaluations (`batch`).
+    pub(super) attachments: Vec<u32>,
+    /// Per account (model index), its RCP group: accounts under equal RCP levels share
+    /// a group (most of an organization).
+    pub(super) rcp_group: Vec<u32>,
+    /// Per RCP group, an account (model index) of it.
+    pub(super) rcp_group_account: Vec<u32>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
 }
@@ -38,14 +46,20 @@ pub struct InterimAuthorizer<'m> {
 impl<'m> InterimAuthorizer<'m> {
     /// Compiles every document of the snapshot once.
     pub fn new(snapshot: &Snapshot, model: &'m Model) -> Self {
+        use rayon::prelude::*;
+        let texts: Vec<(DocId, &crate::snapshot::PolicyText)> = snapshot.documents.iter().collect();
+        let parsed: Vec<Result<CompiledPolicy, String>> = texts
+            .par_iter()
+            .map(|(_, text)| CompiledPolicy::parse(text.as_str()))
+            .collect();
         let mut errors = Vec::new();
-        let policies: Vec<Option<CompiledPolicy>> = snapshot
-            .documents
-            .iter()
-            .map(|(id, text)| match CompiledPolicy::parse(text.as_str()) {
+        let policies: Vec<Option<CompiledPolicy>> = parsed
+            .into_iter()
+            .zip(&texts)
+            .map(|(result, (id, _))| match result {
                 Ok(policy) => Some(policy),
                 Err(error) => {
-                    errors.push((id, error));
+                    errors.push((*id, error));
                     None
                 }
             })
@@ -84,6 +98,28 @@ impl<'m> InterimAuthorizer<'m> {
             })
             .collect();
         let policies_len = policies.len();
+        let mut attachments = vec![0u32; policies_len];
+        for principal in &model.principals {
+            let documents = principal.policies.iter().map(|a| a.document);
+            for document in documents.chain(principal.boundary) {
+                if let Some(count) = attachments.get_mut(document.0 as usize) {
+                    *count = count.saturating_add(1);
+                }
+            }
+        }
+        let mut rcp_group_account: Vec<u32> = Vec::new();
+        let rcp_group: Vec<u32> = {
+            let mut by_levels: rustc_hash::FxHashMap<&[Vec<DocId>], u32> = Default::default();
+            (0..model.accounts.len() as u32)
+                .map(|a| {
+                    let levels = model.accounts[a as usize].rcp_levels.as_slice();
+                    *by_levels.entry(levels).or_insert_with(|| {
+                        rcp_group_account.push(a);
+                        rcp_group_account.len() as u32 - 1
+                    })
+                })
+                .collect()
+        };
         let named = (0..policies.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
@@ -100,6 +136,9 @@ impl<'m> InterimAuthorizer<'m> {
             class_masks: (0..policies_len)
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            attachments,
+            rcp_group,
+            rcp_group_account,
             errors,
         }
     }

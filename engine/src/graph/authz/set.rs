@@ -16,11 +16,12 @@ use crate::graph::model::AccountIdx;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
 use std::any::Any;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// One member of a [`TargetSet`] being built: target ARN, whether it is a pattern, the
-/// resource, the caller's id for it, and the account (model index) it belongs to.
-pub type SetEntry<'a> = (String, bool, &'a IndexedResource, u32, AccountIdx);
+/// resource, the caller's id for it, and the account (model index) it belongs to. The ARN
+/// is shared: a resource other accounts may reach is in each of their sets.
+pub type SetEntry<'a> = (Arc<str>, bool, &'a IndexedResource, u32, AccountIdx);
 
 /// The targets of one (caller account, action class), sorted by target ARN. Members are
 /// named by their position (`u32`) in that order.
@@ -33,18 +34,22 @@ pub struct TargetSet<'a> {
     pub foreign: RoaringBitmap,
     /// Target ARNs, sorted: the resource's ARN, or the pattern an action names within it
     /// (`BUCKET/*` for object actions, `...:dbuser:ID/*` for `rds-db:connect`).
-    pub arns: Vec<String>,
+    pub arns: Vec<Arc<str>>,
     /// Whether each target is such a pattern.
     pub patterns: Vec<bool>,
     /// The indexed resource behind each target.
     pub resources: Vec<&'a IndexedResource>,
     /// The caller's id of each target's resource (the access index's resource id).
     pub ids: Vec<u32>,
+    /// Each target's resource policy (side by side: evaluators scan them per set).
+    pub policies: Vec<Option<crate::snapshot::DocId>>,
     /// Whether the resource policies must allow (KMS key policies) even within the
     /// account.
     pub rule: ResourcePolicyRule,
-    /// Pattern targets of the regular shape `PREFIX/*` (no other wildcard), by `PREFIX/`.
-    pub by_pattern_prefix: FxHashMap<String, u32>,
+    /// Pattern targets of the regular shape `PREFIX/*` (no other wildcard), by the hash
+    /// of `PREFIX/` (no string per member; a hit is checked against the member's ARN, and
+    /// a prefix whose hash is taken goes to `irregular`).
+    pub by_pattern_prefix: FxHashMap<u64, u32>,
     /// Pattern targets of any other shape: candidates for every statement.
     pub irregular: RoaringBitmap,
     /// Scratch space for an evaluator's caller-independent layers, computed on first use
@@ -70,6 +75,7 @@ impl<'a> TargetSet<'a> {
             patterns: Vec::with_capacity(entries.len()),
             resources: Vec::with_capacity(entries.len()),
             ids: Vec::with_capacity(entries.len()),
+            policies: Vec::with_capacity(entries.len()),
             rule,
             by_pattern_prefix: FxHashMap::default(),
             irregular: RoaringBitmap::new(),
@@ -86,7 +92,15 @@ impl<'a> TargetSet<'a> {
             if is_pattern {
                 match arn.strip_suffix('*') {
                     Some(prefix) if prefix.ends_with('/') && !prefix.contains(['*', '?']) => {
-                        set.by_pattern_prefix.insert(prefix.to_string(), index);
+                        use std::collections::hash_map::Entry;
+                        match set.by_pattern_prefix.entry(prefix_hash(prefix)) {
+                            Entry::Vacant(slot) => {
+                                slot.insert(index);
+                            }
+                            Entry::Occupied(_) => {
+                                set.irregular.insert(index);
+                            }
+                        }
                     }
                     _ => {
                         set.irregular.insert(index);
@@ -97,6 +111,7 @@ impl<'a> TargetSet<'a> {
             set.patterns.push(is_pattern);
             set.resources.push(resource);
             set.ids.push(id);
+            set.policies.push(resource.policy);
         }
         set
     }
@@ -134,7 +149,7 @@ impl<'a> TargetSet<'a> {
     /// superset: callers still match each candidate exactly.
     pub fn candidates(&self, pattern: &str, into: &mut RoaringBitmap) {
         let literal = super::glob::literal_prefix(pattern);
-        let start = self.arns.partition_point(|arn| arn.as_str() < literal);
+        let start = self.arns.partition_point(|arn| &**arn < literal);
         let end = start
             + self.arns[start..]
                 .iter()
@@ -143,13 +158,21 @@ impl<'a> TargetSet<'a> {
         into.insert_range(start as u32..end as u32);
         if !self.by_pattern_prefix.is_empty() {
             for (cut, _) in literal.match_indices('/') {
-                if let Some(&index) = self.by_pattern_prefix.get(&literal[..=cut]) {
-                    into.insert(index);
+                let prefix = &literal[..=cut];
+                if let Some(&index) = self.by_pattern_prefix.get(&prefix_hash(prefix)) {
+                    if self.arns[index as usize].strip_suffix('*') == Some(prefix) {
+                        into.insert(index);
+                    }
                 }
             }
         }
         *into |= &self.irregular;
     }
+}
+
+fn prefix_hash(prefix: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(prefix)
 }
 
 #[cfg(test)]
@@ -189,7 +212,7 @@ mod tests {
             set.candidates(pattern, &mut found);
             found
                 .iter()
-                .map(|i| set.arns[i as usize].clone())
+                .map(|i| set.arns[i as usize].to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(
