@@ -8,6 +8,7 @@
 //! access index; explained paths (the shortest, certain first) are computed only when
 //! asked, since a baseline does not need them and they cost a search per source.
 
+use super::targets::{names, Jewels, Names};
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
 use crate::report::{Finding, PathStep};
@@ -87,16 +88,25 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
     }
 }
 
-/// What every source's computation shares: per resource, the index of its account.
+/// What every source's computation shares: the name tables and each resource's account.
 struct Context<'a, 's> {
     analysis: &'a Analysis<'s>,
     resource_account: Vec<u32>,
     crown: Vec<bool>,
+    identity_names: Names,
+    /// Per principal node, its id in `identity_names` (users and roles only).
+    identity_id: Vec<Option<u32>>,
+    resource_names: Names,
+    /// Per indexed resource, its id in `resource_names`.
+    resource_id: Vec<u32>,
+    /// Per id of `resource_names`, an indexed resource of that ARN.
+    resource_of_id: Vec<u32>,
 }
 
 impl<'a, 's> Context<'a, 's> {
     fn new(analysis: &'a Analysis<'s>) -> Self {
         let model = analysis.model;
+        let graph = &analysis.graph;
         let resource_account = analysis
             .access
             .resources
@@ -109,12 +119,54 @@ impl<'a, 's> Context<'a, 's> {
                     .unwrap_or(u32::MAX)
             })
             .collect();
+        let is_identity = |p: usize| {
+            matches!(
+                graph.node(p as NodeId).kind,
+                NodeKind::User | NodeKind::Role
+            )
+        };
+        let principals = model.principals.len();
+        let identity_names = names(
+            (0..principals)
+                .filter(|&p| is_identity(p))
+                .map(|p| graph.node(p as NodeId).id.clone())
+                .collect(),
+        );
+        let identity_id = (0..principals)
+            .map(|p| {
+                is_identity(p)
+                    .then(|| position(&identity_names, &graph.node(p as NodeId).id))
+                    .flatten()
+            })
+            .collect();
+        let resources = &analysis.access.resources;
+        let resource_names = names(resources.iter().map(|r| r.arn.clone()).collect());
+        let resource_id: Vec<u32> = resources
+            .iter()
+            .map(|r| position(&resource_names, &r.arn).unwrap_or(0))
+            .collect();
+        let mut resource_of_id = vec![0; resource_names.len()];
+        for (r, &id) in resource_id.iter().enumerate().rev() {
+            resource_of_id[id as usize] = r as u32;
+        }
         Context {
             analysis,
             resource_account,
             crown: CLASSES.iter().map(|c| c.crown_jewel).collect(),
+            identity_names,
+            identity_id,
+            resource_names,
+            resource_id,
+            resource_of_id,
         }
     }
+}
+
+fn position(names: &Names, name: &str) -> Option<u32> {
+    names
+        .binary_search_by(|n| n.as_str().cmp(name))
+        .ok()
+        .map(|i| i as u32)
 }
 
 /// The reach of every source.
@@ -140,6 +192,8 @@ pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -
         .filter_map(|a| a.name.clone().map(|n| (a.id.clone(), n)))
         .collect();
     OrgReach {
+        identity_names: context.identity_names.clone(),
+        resource_names: context.resource_names.clone(),
         sources: reaches,
         coverage_gaps: coverage_gaps(analysis),
         account_names,
@@ -245,18 +299,24 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
             }
         });
     }
+    let identities = &mut reach.identities;
+    identities.names = context.identity_names.clone();
     for &(m, certain) in &reached.principals {
-        let target = graph.node(m);
         let implied = administered.contains(analysis.model.principal(m).account);
-        if m != reached.source && !implied && matches!(target.kind, NodeKind::User | NodeKind::Role)
-        {
-            reach.identities.push(Finding {
-                source: node.id.clone(),
-                target: target.id.clone(),
-                actions: vec![],
-                conditional: !certain,
-                path: path_steps(analysis, reached, m),
-            });
+        let Some(id) = context.identity_id[m as usize] else {
+            continue;
+        };
+        if m == reached.source || implied {
+            continue;
+        }
+        identities.ids.insert(id);
+        if !certain {
+            identities.conditional.insert(id);
+        }
+        if reached.tree.is_some() {
+            identities
+                .paths
+                .insert(id, path_steps(analysis, reached, m));
         }
     }
     reach.administers = admin.into_values().collect();
@@ -266,13 +326,13 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
     reach
 }
 
-/// The crown jewels reached outside the administered accounts (one finding per
-/// resource) and the count of every resource reached.
+/// The crown jewels reached outside the administered accounts and the count of every
+/// resource reached.
 fn crown_jewels(
     context: &Context<'_, '_>,
     reached: &Reached<'_>,
     administered: &roaring::RoaringBitmap,
-) -> (Vec<Finding>, usize) {
+) -> (Jewels, usize) {
     let analysis = context.analysis;
     let access = &analysis.access;
     // Unions over distinct access groups: (certainly allowed, possibly allowed).
@@ -293,8 +353,8 @@ fn crown_jewels(
     }
     let mut resources = 0usize;
     let mut last_resource = None;
-    // resource -> (actions, certain)
-    let mut jewels: BTreeMap<u32, (Vec<&'static str>, bool)> = BTreeMap::new();
+    let mut by_class: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+    let mut certain = Vec::new();
     for p in &any_pairs {
         let (r, c) = unpair(p);
         if last_resource != Some(r) {
@@ -304,43 +364,57 @@ fn crown_jewels(
         if !context.crown[c] || administered.contains(context.resource_account[r as usize]) {
             continue;
         }
-        let entry = jewels.entry(r).or_insert((Vec::new(), false));
-        entry.0.push(CLASSES[c].action);
-        entry.1 |= certain_pairs.contains(p);
+        let id = context.resource_id[r as usize];
+        by_class.entry(c).or_default().push(id);
+        if certain_pairs.contains(p) {
+            certain.push(id);
+        }
     }
-    let source = analysis.graph.node(reached.source).id.clone();
-    let findings = jewels
-        .into_iter()
-        .map(|(r, (mut actions, certain))| {
-            actions.sort_unstable();
-            let resource = &access.resources[r as usize];
-            let mut path = Vec::new();
-            if reached.tree.is_some() {
-                if let Some(via) = holder(analysis, reached, r) {
-                    path = path_steps(analysis, reached, via);
-                    let via_id = &analysis.graph.node(via).id;
-                    path.push(final_step(
-                        via_id,
-                        &resource.arn,
-                        "allowed",
-                        format!(
-                            "{via_id} is allowed {} on {}",
-                            actions.join(", "),
-                            resource.display()
-                        ),
-                    ));
-                }
-            }
-            Finding {
-                source: source.clone(),
-                target: resource.arn.clone(),
-                actions: actions.into_iter().map(String::from).collect(),
-                conditional: !certain,
-                path,
-            }
-        })
-        .collect();
-    (findings, resources)
+    let mut jewels = Jewels {
+        names: context.resource_names.clone(),
+        ..Jewels::default()
+    };
+    for (c, mut ids) in by_class {
+        ids.sort_unstable();
+        *jewels
+            .by_action
+            .entry(CLASSES[c].action.to_string())
+            .or_default() |= ids.into_iter().collect::<roaring::RoaringBitmap>();
+    }
+    certain.sort_unstable();
+    jewels.certain = certain.into_iter().collect();
+    if reached.tree.is_some() {
+        explain_jewels(context, reached, &mut jewels);
+    }
+    (jewels, resources)
+}
+
+/// Fills in the path of every crown jewel: to the best identity allowed a crown-jewel
+/// action on it, then that permission.
+fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut Jewels) {
+    let analysis = context.analysis;
+    let access = &analysis.access;
+    for id in jewels.resources() {
+        let r = context.resource_of_id[id as usize];
+        let Some(via) = holder(analysis, reached, r) else {
+            continue;
+        };
+        let actions = jewels.actions_of(id);
+        let resource = &access.resources[r as usize];
+        let mut path = path_steps(analysis, reached, via);
+        let via_id = &analysis.graph.node(via).id;
+        path.push(final_step(
+            via_id,
+            &resource.arn,
+            "allowed",
+            format!(
+                "{via_id} is allowed {} on {}",
+                actions.join(", "),
+                resource.display()
+            ),
+        ));
+        jewels.paths.insert(id, path);
+    }
 }
 
 /// The best reachable principal allowed (or conditionally allowed) a crown-jewel action

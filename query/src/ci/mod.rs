@@ -21,6 +21,7 @@ pub mod from_graph;
 mod glob;
 mod reach;
 pub mod rules;
+pub mod targets;
 
 pub use glob::glob_match;
 pub use reach::{OrgReach, ReachQuery, SourceReach};

@@ -91,10 +91,7 @@ pub(crate) fn source_findings(
             }
             let (group_hits, extra) = hits.of(analysis, n);
             let new_group = seen_groups.insert(hits.group(analysis, n));
-            let sets = new_group
-                .then_some(group_hits)
-                .into_iter()
-                .chain(extra);
+            let sets = new_group.then_some(group_hits).into_iter().chain(extra);
             for set in sets {
                 let held = if pass_certain { &set.allowed } else { &set.any };
                 if pass_certain {
