@@ -237,18 +237,47 @@ fn source_section(
             listed.push(f);
         }
     }
+    // Accounts whose every matching resource is reached: one line for all of them.
+    let mut whole: Vec<&str> = Vec::new();
+    let (mut whole_resources, mut whole_conditional) = (0u64, false);
     for (account, (reached, conditional)) in &in_account {
         let total = matching_per_account.get(account).copied().unwrap_or(0);
-        let how = if *reached == total {
-            format!("all {total} matching resources")
-        } else {
-            format!("{reached} of {total} matching resources")
-        };
         let (sure, _) = administered[*account];
+        if *reached == total {
+            whole.push(account);
+            whole_resources += total;
+            whole_conditional |= *conditional || !sure;
+            continue;
+        }
         let _ = writeln!(
             out,
-            "  administers account {account}: {how}  [{}]",
+            "  administers account {account}: {reached} of {total} matching resources  [{}]",
             flag(style, *conditional || !sure)
+        );
+    }
+    if let [account] = whole[..] {
+        let _ = writeln!(
+            out,
+            "  administers account {account}: all {whole_resources} matching resources  [{}]",
+            flag(style, whole_conditional)
+        );
+    } else if !whole.is_empty() {
+        let shown = if limit == 0 {
+            whole.len()
+        } else {
+            limit.min(whole.len())
+        };
+        let more = if shown < whole.len() {
+            format!(" and {} more", whole.len() - shown)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  administers {} accounts: all {whole_resources} matching resources in them  [{}]\n    {}{more}",
+            whole.len(),
+            flag(style, whole_conditional),
+            whole[..shown].join(", ")
         );
     }
     listed.sort_by_key(|f| (!is_crown_jewel(f), f.target));

@@ -8,8 +8,9 @@
 //! On a large organization most sources reach thousands of identities and crown jewels,
 //! so names are written once: the file holds a sorted table of identity ARNs and one of
 //! resource ARNs (only those some source reaches), and each source lists index ranges
-//! into them (`[first, last]`, inclusive; sorted tables keep an account's identities and
-//! a service's resources together, so ranges stay few). It is JSON with one table entry
+//! into them (`[first, last]`, inclusive). Identities are sorted by ARN, resources by
+//! account then ARN: an account's identities and resources stay together, so ranges
+//! stay few. It is JSON with one table entry
 //! and one source per line, sorted everywhere, so the same snapshot always gives the same
 //! bytes and a reviewer can read a baseline update in a pull request:
 //!
@@ -37,13 +38,14 @@
 //! baseline's count; a source missing from the baseline counts as reaching nothing.
 //! Reach that shrank never fails a check.
 
-use super::targets::{names, Names, Translation};
+use super::targets::{Names, Translation};
 use super::{OrgReach, SourceReach};
 use crate::report::{Level, ReportItem, RuleInfo};
 use roaring::RoaringBitmap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// The value of the `format` field.
 pub const FORMAT: &str = "blastgraph-baseline";
@@ -61,9 +63,9 @@ pub struct Baseline {
     pub format: String,
     /// Always [`VERSION`].
     pub version: u32,
-    /// Identity ARNs, sorted.
+    /// Identity ARNs, sorted, each once.
     pub identities: Vec<String>,
-    /// Resource ARNs, sorted.
+    /// Resource ARNs, by account then ARN, each once.
     pub resources: Vec<String>,
     /// One entry per source, by source id.
     pub sources: Vec<BaselineSource>,
@@ -187,8 +189,9 @@ impl Baseline {
             ("identities", &self.identities),
             ("resources", &self.resources),
         ] {
-            if table.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(format!("{name}: the table is not sorted and deduplicated"));
+            let mut seen = HashSet::new();
+            if let Some(twice) = table.iter().find(|n| !seen.insert(n.as_str())) {
+                return Err(format!("{name}: {twice:?} is listed twice"));
             }
         }
         let check = |ranges: &Ranges, len: usize, at: String| -> Result<(), String> {
@@ -280,8 +283,10 @@ impl Baseline {
     /// Every source's accepted sets, as ids of `current`'s tables (names `current` does
     /// not know are dropped: nothing reaches them now).
     fn accepted<'a>(&'a self, current: &OrgReach) -> BTreeMap<&'a str, Accepted<'a>> {
-        let identities = Translation::new(&names(self.identities.clone()), &current.identity_names);
-        let resources = Translation::new(&names(self.resources.clone()), &current.resource_names);
+        let identities =
+            Translation::new(&Arc::new(self.identities.clone()), &current.identity_names);
+        let resources =
+            Translation::new(&Arc::new(self.resources.clone()), &current.resource_names);
         self.sources
             .iter()
             .map(|s| {
@@ -556,5 +561,13 @@ mod tests {
         // One source per line.
         let web = text.lines().find(|l| l.contains(sample::WEB)).unwrap();
         assert!(web.contains("\"kms:Decrypt\":[[1,1]]"), "{web}");
+    }
+
+    #[test]
+    fn a_name_listed_twice_is_refused() {
+        let text = Baseline::from_reach(&sample::org()).to_json();
+        let twice = text.replacen(sample::WEB_ROLE, sample::PAYMENTS_ROLE, 1);
+        let error = Baseline::parse(&twice).unwrap_err();
+        assert!(error.contains("listed twice"), "{error}");
     }
 }

@@ -8,7 +8,7 @@
 //! access index; explained paths (the shortest, certain first) are computed only when
 //! asked, since a baseline does not need them and they cost a search per source.
 
-use super::targets::{names, Jewels, Names};
+use super::targets::{grouped_names, names, positions, Jewels, Names};
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
 use crate::report::{Finding, PathStep};
@@ -140,10 +140,16 @@ impl<'a, 's> Context<'a, 's> {
             })
             .collect();
         let resources = &analysis.access.resources;
-        let resource_names = names(resources.iter().map(|r| r.arn.clone()).collect());
+        let resource_names = grouped_names(
+            resources
+                .iter()
+                .map(|r| (r.account.clone(), r.arn.clone()))
+                .collect(),
+        );
+        let resource_position = positions(&resource_names);
         let resource_id: Vec<u32> = resources
             .iter()
-            .map(|r| position(&resource_names, &r.arn).unwrap_or(0))
+            .map(|r| resource_position.get(r.arn.as_str()).copied().unwrap_or(0))
             .collect();
         let mut resource_of_id = vec![0; resource_names.len()];
         for (r, &id) in resource_id.iter().enumerate().rev() {

@@ -9,17 +9,40 @@
 
 use crate::report::{Finding, PathStep};
 use roaring::RoaringBitmap;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-/// A sorted, deduplicated table of names (identity ARNs, or resource ARNs).
+/// A table of distinct names (identity ARNs, or resource ARNs), in the order its maker
+/// chose: an id is a position in it.
 pub type Names = Arc<Vec<String>>;
 
-/// A table from names (sorted and deduplicated here).
+/// A table of names sorted and deduplicated.
 pub fn names(mut list: Vec<String>) -> Names {
     list.sort_unstable();
     list.dedup();
     Arc::new(list)
+}
+
+/// A table of names sorted by (group, name), each name once (its first group): resource
+/// ARNs grouped by account keep an account's resources together even where the ARN does
+/// not start with the account (S3 buckets), so a source's sets are runs of ids.
+pub fn grouped_names(mut list: Vec<(String, String)>) -> Names {
+    list.sort_unstable();
+    let mut seen = HashSet::new();
+    Arc::new(
+        list.into_iter()
+            .filter_map(|(_, name)| seen.insert(name.clone()).then_some(name))
+            .collect(),
+    )
+}
+
+/// Each name's id in a table.
+pub fn positions(names: &Names) -> HashMap<&str, u32> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect()
 }
 
 /// The identities a source reaches.
@@ -141,13 +164,10 @@ impl Translation {
         if Arc::ptr_eq(from, to) || from == to {
             return Translation { map: None };
         }
+        let to = positions(to);
         let map = from
             .iter()
-            .map(|name| {
-                to.binary_search_by(|other| other.as_str().cmp(name))
-                    .ok()
-                    .map(|i| i as u32)
-            })
+            .map(|name| to.get(name.as_str()).copied())
             .collect();
         Translation { map: Some(map) }
     }

@@ -306,3 +306,53 @@ fn a_malformed_pattern_is_refused() {
         ));
     });
 }
+
+#[test]
+fn the_table_collapses_administered_accounts_and_says_what_it_leaves_out() {
+    let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+    let snapshot = generate(&config).expect("generated").snapshot;
+    analyse(&snapshot, |analysis| {
+        let query = WhatCanReachQuery {
+            action_pattern: "secretsmanager:GetSecretValue".into(),
+            ..WhatCanReachQuery::default()
+        };
+        let answer = Answer::new(analysis, &query).unwrap();
+        let summary = answer.summary();
+        let style = crate::table::Style { color: false };
+        let short = crate::table::what_can_reach_summary(&answer, 2, style);
+        assert!(
+            short.starts_with(&format!(
+                "{} of {} sources reach",
+                summary.sources.len(),
+                summary.sources_asked
+            )),
+            "{short}"
+        );
+        assert!(
+            short.contains(&format!(
+                "Showing the 2 widest sources of {}",
+                summary.sources.len()
+            )),
+            "{short}"
+        );
+        assert!(
+            short.contains("--format json lists every finding"),
+            "{short}"
+        );
+        // The widest sources administer accounts: their secrets are one line, not one
+        // finding each.
+        assert!(
+            short
+                .lines()
+                .any(|l| l.contains("administers") && l.contains("all ")),
+            "{short}"
+        );
+        let full = crate::table::what_can_reach_summary(&answer, 0, style);
+        assert!(
+            !full.contains("Showing the"),
+            "nothing is left out with --limit 0"
+        );
+        let sections = full.lines().filter(|l| l.contains(" targets (")).count();
+        assert_eq!(sections, summary.sources.len());
+    });
+}
