@@ -88,17 +88,17 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
     }
 }
 
-/// What every source's computation shares: the name tables and each resource's account.
+/// What every source's computation shares: the name tables, each access group's sets,
+/// each account's resources.
 struct Context<'a, 's> {
     analysis: &'a Analysis<'s>,
-    resource_account: Vec<u32>,
-    crown: Vec<bool>,
+    groups: Vec<GroupSets>,
+    /// Per account index, its resources' ids in `resource_names`.
+    account_resources: Vec<roaring::RoaringBitmap>,
     identity_names: Names,
     /// Per principal node, its id in `identity_names` (users and roles only).
     identity_id: Vec<Option<u32>>,
     resource_names: Names,
-    /// Per indexed resource, its id in `resource_names`.
-    resource_id: Vec<u32>,
     /// Per id of `resource_names`, an indexed resource of that ARN.
     resource_of_id: Vec<u32>,
 }
@@ -107,18 +107,6 @@ impl<'a, 's> Context<'a, 's> {
     fn new(analysis: &'a Analysis<'s>) -> Self {
         let model = analysis.model;
         let graph = &analysis.graph;
-        let resource_account = analysis
-            .access
-            .resources
-            .iter()
-            .map(|r| {
-                model
-                    .account_by_id
-                    .get(&r.account)
-                    .copied()
-                    .unwrap_or(u32::MAX)
-            })
-            .collect();
         let is_identity = |p: usize| {
             matches!(
                 graph.node(p as NodeId).kind,
@@ -151,18 +139,25 @@ impl<'a, 's> Context<'a, 's> {
             .iter()
             .map(|r| resource_position.get(r.arn.as_str()).copied().unwrap_or(0))
             .collect();
+        let mut account_resources = vec![roaring::RoaringBitmap::new(); model.accounts.len()];
+        for (r, resource) in resources.iter().enumerate() {
+            if let Some(&account) = model.account_by_id.get(&resource.account) {
+                account_resources[account as usize].insert(resource_id[r]);
+            }
+        }
+        let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
+        let groups = group_sets(&analysis.access, &crown, &resource_id);
         let mut resource_of_id = vec![0; resource_names.len()];
         for (r, &id) in resource_id.iter().enumerate().rev() {
             resource_of_id[id as usize] = r as u32;
         }
         Context {
             analysis,
-            resource_account,
-            crown: CLASSES.iter().map(|c| c.crown_jewel).collect(),
+            groups,
+            account_resources,
             identity_names,
             identity_id,
             resource_names,
-            resource_id,
             resource_of_id,
         }
     }
@@ -333,66 +328,107 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
 }
 
 /// The crown jewels reached outside the administered accounts and the count of every
-/// resource reached.
+/// resource reached: unions of the reached access groups' precomputed sets (resource
+/// ids of one account are neighbours, so these sets are a few runs each).
 fn crown_jewels(
     context: &Context<'_, '_>,
     reached: &Reached<'_>,
     administered: &roaring::RoaringBitmap,
 ) -> (Jewels, usize) {
-    let analysis = context.analysis;
-    let access = &analysis.access;
-    // Unions over distinct access groups: (certainly allowed, possibly allowed).
+    let access = &context.analysis.access;
     let mut seen = roaring::RoaringBitmap::new();
     let mut seen_certain = roaring::RoaringBitmap::new();
-    let mut certain_pairs = roaring::RoaringBitmap::new();
-    let mut any_pairs = roaring::RoaringBitmap::new();
-    for &(m, certain) in &reached.principals {
+    let mut resources = roaring::RoaringBitmap::new();
+    let mut by_class: BTreeMap<usize, roaring::RoaringBitmap> = BTreeMap::new();
+    let mut certain = roaring::RoaringBitmap::new();
+    for &(m, is_certain) in &reached.principals {
         let group = access.group_of[m as usize];
-        let (allowed, conditional) = access.of(m);
-        if certain && seen_certain.insert(group) {
-            certain_pairs |= allowed;
-        }
+        let sets = &context.groups[group as usize];
         if seen.insert(group) {
-            any_pairs |= allowed;
-            any_pairs |= conditional;
+            resources |= &sets.resources;
+            for (c, any, _) in &sets.crown {
+                *by_class.entry(*c).or_default() |= any;
+            }
+        }
+        if is_certain && seen_certain.insert(group) {
+            for (_, _, allowed) in &sets.crown {
+                certain |= allowed;
+            }
         }
     }
-    let mut resources = 0usize;
-    let mut last_resource = None;
-    let mut by_class: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
-    let mut certain = Vec::new();
-    for p in &any_pairs {
-        let (r, c) = unpair(p);
-        if last_resource != Some(r) {
-            resources += 1;
-            last_resource = Some(r);
-        }
-        if !context.crown[c] || administered.contains(context.resource_account[r as usize]) {
-            continue;
-        }
-        let id = context.resource_id[r as usize];
-        by_class.entry(c).or_default().push(id);
-        if certain_pairs.contains(p) {
-            certain.push(id);
+    let mut outside = roaring::RoaringBitmap::new();
+    for account in administered {
+        if let Some(ids) = context.account_resources.get(account as usize) {
+            outside |= ids;
         }
     }
     let mut jewels = Jewels {
         names: context.resource_names.clone(),
         ..Jewels::default()
     };
-    for (c, mut ids) in by_class {
-        ids.sort_unstable();
-        *jewels
-            .by_action
-            .entry(CLASSES[c].action.to_string())
-            .or_default() |= ids.into_iter().collect::<roaring::RoaringBitmap>();
+    for (c, ids) in by_class {
+        let ids = ids - &outside;
+        if !ids.is_empty() {
+            *jewels
+                .by_action
+                .entry(CLASSES[c].action.to_string())
+                .or_default() |= ids;
+        }
     }
-    certain.sort_unstable();
-    jewels.certain = certain.into_iter().collect();
+    jewels.certain = (certain - &outside) & jewels.resources();
     if reached.tree.is_some() {
         explain_jewels(context, reached, &mut jewels);
     }
-    (jewels, resources)
+    (jewels, resources.len() as usize)
+}
+
+/// An access group's sets, as every source reaching it needs them.
+struct GroupSets {
+    /// Indexed resources (access-index numbers) it may act on.
+    resources: roaring::RoaringBitmap,
+    /// Per crown-jewel class: (resources ids it is possibly allowed, certainly allowed).
+    crown: Vec<(usize, roaring::RoaringBitmap, roaring::RoaringBitmap)>,
+}
+
+fn group_sets(
+    access: &blastgraph_engine::graph::access::AccessIndex,
+    crown: &[bool],
+    resource_id: &[u32],
+) -> Vec<GroupSets> {
+    (0..access.allowed.len())
+        .into_par_iter()
+        .map(|g| {
+            let mut resources = Vec::new();
+            let mut any: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+            let mut allowed: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+            for (pairs, is_allowed) in [(&access.allowed[g], true), (&access.conditional[g], false)]
+            {
+                for p in pairs {
+                    let (r, c) = unpair(p);
+                    resources.push(r);
+                    if crown[c] {
+                        let id = resource_id[r as usize];
+                        any.entry(c).or_default().push(id);
+                        if is_allowed {
+                            allowed.entry(c).or_default().push(id);
+                        }
+                    }
+                }
+            }
+            let set = |mut ids: Vec<u32>| -> roaring::RoaringBitmap {
+                ids.sort_unstable();
+                ids.dedup();
+                ids.into_iter().collect()
+            };
+            GroupSets {
+                resources: set(resources),
+                crown: any
+                    .into_iter()
+                    .map(|(c, ids)| (c, set(ids), set(allowed.remove(&c).unwrap_or_default())))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// Fills in the path of every crown jewel: to the best identity allowed a crown-jewel
@@ -593,4 +629,62 @@ fn explain_target(
         }
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blast_radius::{administered, reached_pairs};
+    use blastgraph_engine::graph::analyse;
+    use blastgraph_engine::synth::{generate, SynthConfig};
+    use std::collections::BTreeSet;
+
+    /// Each source's crown jewels and resource count from its reached (resource, class)
+    /// pairs, directly: crown-jewel pairs outside the accounts it administers.
+    #[test]
+    fn crown_jewels_and_counts_equal_the_reached_pairs() {
+        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+        let snapshot = generate(&config).expect("generated").snapshot;
+        analyse(&snapshot, |analysis| {
+            let org = org_reach(analysis, Paths::Omitted);
+            let mut with_jewels = 0;
+            for reach in &org.sources {
+                let node = analysis.graph.node_by_id(&reach.source).expect("a node");
+                let admin: BTreeSet<String> = administered(analysis, node).into_keys().collect();
+                let (certain, any) = reached_pairs(analysis, node);
+                let mut expected: BTreeSet<(String, String)> = BTreeSet::new();
+                let mut sure: BTreeSet<String> = BTreeSet::new();
+                let mut resources = BTreeSet::new();
+                for p in &any {
+                    let (r, c) = unpair(p);
+                    resources.insert(r);
+                    let resource = &analysis.access.resources[r as usize];
+                    if CLASSES[c].crown_jewel && !admin.contains(&resource.account) {
+                        expected.insert((resource.arn.clone(), CLASSES[c].action.into()));
+                        if certain.contains(p) {
+                            sure.insert(resource.arn.clone());
+                        }
+                    }
+                }
+                let findings: Vec<_> = reach.crown_jewels.findings(&reach.source).collect();
+                let got: BTreeSet<(String, String)> = findings
+                    .iter()
+                    .flat_map(|f| f.actions.iter().map(|a| (f.target.clone(), a.clone())))
+                    .collect();
+                assert_eq!(got, expected, "{}", reach.source);
+                let got_sure: BTreeSet<String> = findings
+                    .iter()
+                    .filter(|f| !f.conditional)
+                    .map(|f| f.target.clone())
+                    .collect();
+                assert_eq!(got_sure, sure, "{}", reach.source);
+                assert_eq!(reach.resources, resources.len(), "{}", reach.source);
+                with_jewels += usize::from(!got.is_empty());
+            }
+            assert!(
+                with_jewels > 10,
+                "only {with_jewels} sources reach crown jewels"
+            );
+        });
+    }
 }
