@@ -12,7 +12,7 @@ use super::targets::{grouped_names, names, positions, Jewels, Names};
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
 use crate::report::{Finding, PathStep};
-use crate::what_can_reach::{what_can_reach, WhatCanReachQuery};
+use crate::what_can_reach::{Answer, WhatCanReachQuery};
 use blastgraph_engine::graph::access::{pair, unpair, CLASSES};
 use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
@@ -495,14 +495,30 @@ impl<'a, 's> GraphQuery<'a, 's> {
 }
 
 impl ReachQuery for GraphQuery<'_, '_> {
-    fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String> {
+    fn what_can_reach(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        keep_source: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<Finding>, String> {
         let query = WhatCanReachQuery {
             action_pattern: action.to_string(),
             on: resource.map(String::from),
             from: Vec::new(),
         };
-        let answer = what_can_reach(self.analysis, &query).map_err(|e| e.to_string())?;
-        let mut findings: Vec<Finding> = answer.findings.into_iter().map(report_finding).collect();
+        let answer = Answer::new(self.analysis, &query).map_err(|e| e.to_string())?;
+        let graph = &self.analysis.graph;
+        let kept: Vec<NodeId> = answer
+            .sources()
+            .iter()
+            .copied()
+            .filter(|&s| keep_source(&graph.node(s).id))
+            .collect();
+        let mut findings = Vec::new();
+        answer.for_each_of(&kept, |_, source| {
+            findings.extend(source.iter().map(|f| report_finding(f.to_owned())));
+            Ok::<_, String>(())
+        })?;
         findings.sort();
         Ok(findings)
     }

@@ -104,8 +104,14 @@ impl OrgReach {
 
 /// `what-can-reach` over one analysed snapshot.
 pub trait ReachQuery {
-    /// Every source that can reach an action matching `action` on a resource matching
-    /// `resource` (every resource when `None`), one finding per (source, target), with
-    /// its shortest explained path; an error for a pattern the query cannot take.
-    fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String>;
+    /// Every source that `keep_source` accepts (by id) and that can reach an action
+    /// matching `action` on a resource matching `resource` (every resource when
+    /// `None`), one finding per (source, target), with its shortest explained path; an
+    /// error for a pattern the query cannot take. Sources left out are not explained.
+    fn what_can_reach(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        keep_source: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<Finding>, String>;
 }

@@ -189,7 +189,12 @@ pub fn grown_org() -> OrgReach {
 pub struct JewelQuery<'a>(pub &'a OrgReach);
 
 impl ReachQuery for JewelQuery<'_> {
-    fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String> {
+    fn what_can_reach(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        keep_source: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<Finding>, String> {
         if action.is_empty() {
             return Err("empty action pattern".into());
         }
@@ -197,6 +202,7 @@ impl ReachQuery for JewelQuery<'_> {
             .0
             .sources
             .iter()
+            .filter(|s| keep_source(&s.source))
             .flat_map(|s| s.crown_jewels.findings(&s.source))
             .filter(|f| f.actions.iter().any(|a| glob_match(action, a)))
             .filter(|f| resource.is_none_or(|r| glob_match(r, &f.target)))
