@@ -8,6 +8,7 @@
 //! access index; explained paths (the shortest, certain first) are computed only when
 //! asked, since a baseline does not need them and they cost a search per source.
 
+use super::propagate::{per_component, Union};
 use super::targets::{grouped_names, names, positions, Jewels, Names};
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
@@ -92,7 +93,11 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
 /// each account's resources.
 struct Context<'a, 's> {
     analysis: &'a Analysis<'s>,
-    groups: Vec<GroupSets>,
+    /// Per component of the reachability over every edge, what it reaches.
+    any: Vec<Reachable>,
+    /// Per component of the reachability over certain edges, the resource ids it is
+    /// certainly allowed a crown-jewel action on.
+    certain: Vec<roaring::RoaringBitmap>,
     /// Per account index, its resources' ids in `resource_names`.
     account_resources: Vec<roaring::RoaringBitmap>,
     identity_names: Names,
@@ -146,14 +151,17 @@ impl<'a, 's> Context<'a, 's> {
             }
         }
         let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
-        let groups = group_sets(&analysis.access, &crown, &resource_id);
+        let (group_any, group_certain) = group_sets(&analysis.access, &crown, &resource_id);
+        let any = per_component(analysis, &analysis.reach.any, &group_any);
+        let certain = per_component(analysis, &analysis.reach.certain, &group_certain);
         let mut resource_of_id = vec![0; resource_names.len()];
         for (r, &id) in resource_id.iter().enumerate().rev() {
             resource_of_id[id as usize] = r as u32;
         }
         Context {
             analysis,
-            groups,
+            any,
+            certain,
             account_resources,
             identity_names,
             identity_id,
@@ -328,34 +336,16 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
 }
 
 /// The crown jewels reached outside the administered accounts and the count of every
-/// resource reached: unions of the reached access groups' precomputed sets (resource
-/// ids of one account are neighbours, so these sets are a few runs each).
+/// resource reached: the source's components' sets, less the administered accounts'
+/// resources.
 fn crown_jewels(
     context: &Context<'_, '_>,
     reached: &Reached<'_>,
     administered: &roaring::RoaringBitmap,
 ) -> (Jewels, usize) {
-    let access = &context.analysis.access;
-    let mut seen = roaring::RoaringBitmap::new();
-    let mut seen_certain = roaring::RoaringBitmap::new();
-    let mut resources = roaring::RoaringBitmap::new();
-    let mut by_class: BTreeMap<usize, roaring::RoaringBitmap> = BTreeMap::new();
-    let mut certain = roaring::RoaringBitmap::new();
-    for &(m, is_certain) in &reached.principals {
-        let group = access.group_of[m as usize];
-        let sets = &context.groups[group as usize];
-        if seen.insert(group) {
-            resources |= &sets.resources;
-            for (c, any, _) in &sets.crown {
-                *by_class.entry(*c).or_default() |= any;
-            }
-        }
-        if is_certain && seen_certain.insert(group) {
-            for (_, _, allowed) in &sets.crown {
-                certain |= allowed;
-            }
-        }
-    }
+    let reach = &context.analysis.reach;
+    let any = &context.any[reach.any.component_of(reached.source) as usize];
+    let certain = &context.certain[reach.certain.component_of(reached.source) as usize];
     let mut outside = roaring::RoaringBitmap::new();
     for account in administered {
         if let Some(ids) = context.account_resources.get(account as usize) {
@@ -366,7 +356,7 @@ fn crown_jewels(
         names: context.resource_names.clone(),
         ..Jewels::default()
     };
-    for (c, ids) in by_class {
+    for (&c, ids) in &any.crown {
         let ids = ids - &outside;
         if !ids.is_empty() {
             *jewels
@@ -379,28 +369,39 @@ fn crown_jewels(
     if reached.tree.is_some() {
         explain_jewels(context, reached, &mut jewels);
     }
-    (jewels, resources.len() as usize)
+    (jewels, any.resources.len() as usize)
 }
 
-/// An access group's sets, as every source reaching it needs them.
-struct GroupSets {
-    /// Indexed resources (access-index numbers) it may act on.
+/// What a source reaches through every edge: indexed resources (access-index numbers)
+/// it may act on, and per crown-jewel class the resource ids (of the resource table).
+#[derive(Default)]
+struct Reachable {
     resources: roaring::RoaringBitmap,
-    /// Per crown-jewel class: (resources ids it is possibly allowed, certainly allowed).
-    crown: Vec<(usize, roaring::RoaringBitmap, roaring::RoaringBitmap)>,
+    crown: BTreeMap<usize, roaring::RoaringBitmap>,
 }
 
+impl Union for Reachable {
+    fn union(&mut self, other: &Self) {
+        self.resources |= &other.resources;
+        for (c, ids) in &other.crown {
+            *self.crown.entry(*c).or_default() |= ids;
+        }
+    }
+}
+
+/// Per access group: what it may act on, and the resource ids it is certainly allowed
+/// a crown-jewel action on.
 fn group_sets(
     access: &blastgraph_engine::graph::access::AccessIndex,
     crown: &[bool],
     resource_id: &[u32],
-) -> Vec<GroupSets> {
+) -> (Vec<Reachable>, Vec<roaring::RoaringBitmap>) {
     (0..access.allowed.len())
         .into_par_iter()
         .map(|g| {
             let mut resources = Vec::new();
             let mut any: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
-            let mut allowed: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+            let mut certain = Vec::new();
             for (pairs, is_allowed) in [(&access.allowed[g], true), (&access.conditional[g], false)]
             {
                 for p in pairs {
@@ -410,7 +411,7 @@ fn group_sets(
                         let id = resource_id[r as usize];
                         any.entry(c).or_default().push(id);
                         if is_allowed {
-                            allowed.entry(c).or_default().push(id);
+                            certain.push(id);
                         }
                     }
                 }
@@ -420,15 +421,13 @@ fn group_sets(
                 ids.dedup();
                 ids.into_iter().collect()
             };
-            GroupSets {
+            let reachable = Reachable {
                 resources: set(resources),
-                crown: any
-                    .into_iter()
-                    .map(|(c, ids)| (c, set(ids), set(allowed.remove(&c).unwrap_or_default())))
-                    .collect(),
-            }
+                crown: any.into_iter().map(|(c, ids)| (c, set(ids))).collect(),
+            };
+            (reachable, set(certain))
         })
-        .collect()
+        .unzip()
 }
 
 /// Fills in the path of every crown jewel: to the best identity allowed a crown-jewel

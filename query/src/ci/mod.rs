@@ -19,6 +19,7 @@ pub mod delta;
 pub mod diff;
 pub mod from_graph;
 mod glob;
+mod propagate;
 mod reach;
 pub mod rules;
 pub mod targets;
