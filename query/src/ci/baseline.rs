@@ -130,8 +130,17 @@ impl Baseline {
             used.iter().map(|i| names[i as usize].clone()).collect()
         };
         // Ids are renumbered into the used entries: the order (and so runs) is kept.
-        let ranges_of = |ids: &RoaringBitmap, used: &RoaringBitmap| -> Ranges {
-            ranges(ids.iter().map(|i| (used.rank(i) - 1) as u32))
+        let renumber = |used: &RoaringBitmap, len: usize| -> Vec<u32> {
+            let mut new_id = vec![0; len];
+            for (i, id) in used.iter().enumerate() {
+                new_id[id as usize] = i as u32;
+            }
+            new_id
+        };
+        let identity_id = renumber(&used_identities, reach.identity_names.len());
+        let resource_id = renumber(&used_resources, reach.resource_names.len());
+        let ranges_of = |ids: &RoaringBitmap, new_id: &[u32]| -> Ranges {
+            ranges(ids.iter().map(|i| new_id[i as usize]))
         };
         let mut sources: Vec<BaselineSource> = reach
             .sources
@@ -139,14 +148,14 @@ impl Baseline {
             .map(|s| BaselineSource {
                 source: s.source.clone(),
                 kind: s.kind.clone(),
-                identities: ranges_of(&s.identities.ids, &used_identities),
+                identities: ranges_of(&s.identities.ids, &identity_id),
                 administers: administered(s),
                 crown_jewels: s
                     .crown_jewels
                     .by_action
                     .iter()
                     .filter(|(_, ids)| !ids.is_empty())
-                    .map(|(action, ids)| (action.clone(), ranges_of(ids, &used_resources)))
+                    .map(|(action, ids)| (action.clone(), ranges_of(ids, &resource_id)))
                     .collect(),
                 resources: s.resources,
             })
