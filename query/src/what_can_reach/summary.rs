@@ -80,10 +80,14 @@ impl Summary {
         for count in &counts {
             components.insert(analysis.reach.any.component_of(count.source));
         }
-        let mut reached = RoaringBitmap::new();
-        for c in &components {
-            reached |= &any[c as usize];
-        }
+        let components: Vec<u32> = components.iter().collect();
+        let reached = components
+            .par_iter()
+            .fold(RoaringBitmap::new, |mut set, &c| {
+                set |= &any[c as usize];
+                set
+            })
+            .reduce(RoaringBitmap::new, |a, b| a | b);
         Summary {
             sources_asked: sources.len() as u64,
             findings: counts.iter().map(|c| c.targets).sum(),
