@@ -16,13 +16,32 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::collections::BTreeMap;
 
-/// The hits of one holder: (certainly allowed, allowed or conditionally allowed).
+/// The hits of one holder: (certainly allowed, allowed or conditionally allowed), and
+/// the same at resource level (what the counts need), computed once.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct HitSets {
     /// Hits allowed without condition.
     pub allowed: RoaringBitmap,
     /// Every hit, allowed or conditional.
     pub any: RoaringBitmap,
+    /// The resources of `allowed`.
+    pub allowed_resources: RoaringBitmap,
+    /// The resources of `any`.
+    pub any_resources: RoaringBitmap,
+}
+
+impl HitSets {
+    /// Fills in the resource-level sets.
+    fn with_resources(mut self, width: u32) -> HitSets {
+        let resources = |hits: &RoaringBitmap| -> RoaringBitmap {
+            let mut ids: Vec<u32> = hits.iter().map(|h| h / width).collect();
+            ids.dedup();
+            RoaringBitmap::from_sorted_iter(ids).unwrap_or_default()
+        };
+        self.allowed_resources = resources(&self.allowed);
+        self.any_resources = resources(&self.any);
+        self
+    }
 }
 
 /// Every matching permission of the organization.
@@ -89,7 +108,12 @@ impl Hits {
             .map(|g| {
                 let allowed = to_hits(&access.allowed[g] & &wanted);
                 let any = &allowed | &to_hits(&access.conditional[g] & &wanted);
-                HitSets { allowed, any }
+                HitSets {
+                    allowed,
+                    any,
+                    ..HitSets::default()
+                }
+                .with_resources(width)
             })
             .collect();
         let mut holders = RoaringBitmap::new();
@@ -106,7 +130,7 @@ impl Hits {
                     matching.insert(r);
                 }
                 holders.insert(node);
-                extra.insert(node, sets);
+                extra.insert(node, sets.with_resources(width));
             }
             // Every resource of the service is a possible target, even unreached.
             let service = action.split(':').next().unwrap_or("").to_ascii_lowercase();

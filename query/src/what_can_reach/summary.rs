@@ -42,10 +42,12 @@ pub struct Summary {
 
 impl Summary {
     pub(crate) fn compute(analysis: &Analysis<'_>, hits: &Hits, sources: &[NodeId]) -> Summary {
-        let any = propagate(analysis, hits, &analysis.reach.any, |sets| &sets.any);
+        let any = propagate(analysis, hits, &analysis.reach.any, |sets| {
+            &sets.any_resources
+        });
         // Over certain edges only, certain permissions only: what is reached for sure.
         let sure = propagate(analysis, hits, &analysis.reach.certain, |sets| {
-            &sets.allowed
+            &sets.allowed_resources
         });
         let mut counts: Vec<SourceCount> = sources
             .par_iter()
@@ -99,18 +101,14 @@ impl Summary {
     }
 }
 
-/// Per component of `reach`, the resources held (as `held` picks a holder's hits) by an
-/// identity it reaches.
+/// Per component of `reach`, the resources held (as `held` picks a holder's resource
+/// set) by an identity it reaches.
 fn propagate(
     analysis: &Analysis<'_>,
     hits: &Hits,
     reach: &Reach,
     held: impl Fn(&HitSets) -> &RoaringBitmap + Sync,
 ) -> Vec<RoaringBitmap> {
-    let resources_of =
-        |sets: &HitSets| -> RoaringBitmap { held(sets).iter().map(|h| hits.resource(h)).collect() };
-    // Per access group with hits, its resources (computed once, shared by members).
-    let group_resources: Vec<RoaringBitmap> = hits.groups.par_iter().map(resources_of).collect();
     let mut own: Vec<Vec<NodeId>> = vec![Vec::new(); reach.components()];
     for holder in &hits.holders {
         own[reach.component_of(holder) as usize].push(holder);
@@ -123,11 +121,12 @@ fn propagate(
                 let mut set = RoaringBitmap::new();
                 let mut seen_groups = RoaringBitmap::new();
                 for &n in &own[c as usize] {
-                    if seen_groups.insert(hits.group(analysis, n)) {
-                        set |= &group_resources[hits.group(analysis, n) as usize];
+                    let group = hits.group(analysis, n);
+                    if seen_groups.insert(group) {
+                        set |= held(&hits.groups[group as usize]);
                     }
                     if let Some(extra) = hits.extra.get(&n) {
-                        set |= resources_of(extra);
+                        set |= held(extra);
                     }
                 }
                 for &s in reach.successors(c) {
