@@ -179,8 +179,9 @@ fn side(
                 Ok(Side::Reach(reach, only))
             }
             Query::WhatCanReach { action, on, from } => {
+                let compromised = |source: &str| only.is_empty() || only.contains(source);
                 let findings = GraphQuery::new(analysis)
-                    .what_can_reach(action, on.as_deref())
+                    .what_can_reach(action, on.as_deref(), &compromised)
                     .map_err(|e| CliError::BadInput(format!("--query: {e}")))?;
                 let findings = findings
                     .into_iter()

@@ -1,14 +1,15 @@
 //! `blastgraph what-can-reach ACTION_PATTERN [--on RESOURCE_PATTERN] [--from KIND...]`.
 
-use super::query_args::{
-    print_json, print_text, query_error, style, with_analysis, Format, SnapshotArg,
-};
-use crate::error::CliResult;
-use blastgraph_query::names::{parse_kinds, resolve};
-use blastgraph_query::what_can_reach::{what_can_reach, WhatCanReachQuery};
+use super::query_args::{print_text, query_error, style, with_analysis, Format, SnapshotArg};
+use crate::error::{CliError, CliResult};
+use blastgraph_query::names::parse_kinds;
+use blastgraph_query::names::resolve;
+use blastgraph_query::what_can_reach::{Answer, WhatCanReachQuery};
 use blastgraph_query::{dot, table};
 use clap::Args;
 use std::collections::BTreeSet;
+use std::io::{BufWriter, ErrorKind, Write};
+use std::process::ExitCode;
 
 /// Arguments.
 #[derive(Debug, Args)]
@@ -23,9 +24,13 @@ pub struct WhatCanReachArgs {
     pub from: Vec<String>,
     #[command(flatten)]
     pub snapshot: SnapshotArg,
-    /// Output format.
+    /// Output format. JSON lists every finding (streamed, source by source).
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// The table shows the N widest sources and N targets per source outside the
+    /// accounts it administers (0: everything); the JSON is never cut.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
 }
 
 /// Runs the command.
@@ -37,21 +42,38 @@ pub fn run(args: WhatCanReachArgs) -> CliResult {
         from,
     };
     with_analysis(&args.snapshot, |analysis| {
-        let result = what_can_reach(analysis, &query).map_err(query_error)?;
+        let answer = Answer::new(analysis, &query).map_err(query_error)?;
         match args.format {
-            Format::Json => print_json(&result),
-            Format::Table => print_text(&table::what_can_reach(&result, style())),
+            Format::Json => write_json(&answer),
+            Format::Table => {
+                print_text(&table::what_can_reach_summary(&answer, args.limit, style()))
+            }
             Format::Dot => {
                 let mut nodes = BTreeSet::new();
-                for finding in &result.findings {
-                    for id in
-                        std::iter::once(&finding.source).chain(finding.path.iter().map(|s| &s.to))
-                    {
-                        nodes.insert(resolve(analysis, id).map_err(query_error)?);
+                answer.for_each_source(|findings| {
+                    for finding in findings {
+                        let ids = std::iter::once(finding.source)
+                            .chain(finding.path.iter().map(|s| s.to.as_str()));
+                        for id in ids {
+                            nodes.insert(resolve(analysis, id).map_err(query_error)?);
+                        }
                     }
-                }
+                    Ok::<_, CliError>(())
+                })?;
                 print_text(&dot::render(analysis, &nodes, false))
             }
         }
     })
+}
+
+/// Streams the JSON contract to standard output; a closed pipe ends it quietly.
+fn write_json(answer: &Answer<'_, '_>) -> CliResult {
+    let stdout = std::io::stdout().lock();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout);
+    match answer.write_json(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != ErrorKind::BrokenPipe => Err(CliError::Failure(format!(
+            "cannot write to standard output: {e}"
+        ))),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }

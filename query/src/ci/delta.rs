@@ -113,12 +113,12 @@ pub fn compare_findings(before: &[Finding], after: &[Finding]) -> (Vec<Finding>,
 }
 
 /// Every finding of a source: identities, administered accounts, crown jewels.
-fn findings_of(source: &SourceReach) -> impl Iterator<Item = &Finding> {
+fn findings_of(source: &SourceReach) -> impl Iterator<Item = Finding> + '_ {
     source
         .identities
-        .iter()
-        .chain(&source.administers)
-        .chain(&source.crown_jewels)
+        .findings(&source.source)
+        .chain(source.administers.iter().cloned())
+        .chain(source.crown_jewels.findings(&source.source))
 }
 
 /// The delta of two organization-wide reaches, restricted to `only` when given.
@@ -134,7 +134,6 @@ pub fn compare_reach(
             .iter()
             .filter(keep)
             .flat_map(findings_of)
-            .cloned()
             .collect()
     };
     let (added, removed) = compare_findings(&flatten(before), &flatten(after));

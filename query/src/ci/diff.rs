@@ -7,8 +7,10 @@
 //! the new snapshot, removed reach by its path in the old one. Growth is at level
 //! error, shrinkage at level note, so the report "passes" when nothing grew.
 
+use super::targets::{Identities, Jewels, Translation};
 use super::{OrgReach, SourceReach};
 use crate::report::{Finding, Level, Report, ReportItem, RuleInfo};
+use roaring::RoaringBitmap;
 use std::collections::BTreeMap;
 
 /// The rule ids of a diff, with their level and meaning.
@@ -73,10 +75,20 @@ pub fn diff(old: &OrgReach, new: &OrgReach) -> Report {
     let mut ids: Vec<&str> = empty_old.keys().chain(empty_new.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
+    let to_new = Tables {
+        identities: Translation::new(&old.identity_names, &new.identity_names),
+        resources: Translation::new(&old.resource_names, &new.resource_names),
+    };
+    let to_old = Tables {
+        identities: Translation::new(&new.identity_names, &old.identity_names),
+        resources: Translation::new(&new.resource_names, &old.resource_names),
+    };
     for id in ids {
         let before = empty_old.get(id).copied();
         let after = empty_new.get(id).copied();
-        report.items.extend(source_diff(id, before, after));
+        report
+            .items
+            .extend(source_diff(id, before, after, &to_new, &to_old));
     }
     report.add_summary("sources before", old.sources.len());
     report.add_summary("sources after", new.sources.len());
@@ -97,47 +109,58 @@ pub fn diff(old: &OrgReach, new: &OrgReach) -> Report {
     report.sorted()
 }
 
-fn item(rule: usize, source: &str, finding: &Finding, message: String) -> ReportItem {
+/// Maps of one side's table ids to the other's.
+struct Tables {
+    identities: Translation,
+    resources: Translation,
+}
+
+fn item(rule: usize, source: &str, finding: Finding, message: String) -> ReportItem {
     ReportItem {
         rule_id: RULES[rule].0.into(),
         level: RULES[rule].1,
         source: source.into(),
-        target: finding.target.clone(),
-        actions: finding.actions.clone(),
+        target: finding.target,
+        actions: finding.actions,
         conditional: finding.conditional,
         message,
-        path: finding.path.clone(),
+        path: finding.path,
     }
 }
 
-/// Findings of `a` whose target is not among `b`'s.
+/// Administered accounts of `a` not among `b`'s.
 fn missing<'a>(a: &'a [Finding], b: &[Finding]) -> Vec<&'a Finding> {
-    let targets: Vec<&str> = b.iter().map(|f| f.target.as_str()).collect();
     a.iter()
-        .filter(|f| !targets.contains(&f.target.as_str()))
+        .filter(|f| !b.iter().any(|g| g.target == f.target))
+        .collect()
+}
+
+/// Identities of `a` not in `b` (whose ids `to_a` maps into `a`'s table).
+fn missing_identities(
+    id: &str,
+    a: &Identities,
+    b: &Identities,
+    to_a: &Translation,
+) -> Vec<Finding> {
+    (&a.ids - &to_a.set(&b.ids))
+        .iter()
+        .map(|i| a.finding(id, i))
         .collect()
 }
 
 /// Crown-jewel actions of `a` not in `b`, as findings restricted to those actions.
-fn missing_actions(a: &[Finding], b: &[Finding]) -> Vec<Finding> {
-    a.iter()
-        .filter_map(|f| {
-            let known: Vec<&String> = b
-                .iter()
-                .filter(|g| g.target == f.target)
-                .flat_map(|g| &g.actions)
-                .collect();
-            let actions: Vec<String> = f
-                .actions
-                .iter()
-                .filter(|a| !known.contains(a))
-                .cloned()
-                .collect();
-            (!actions.is_empty()).then(|| Finding {
-                actions,
-                ..f.clone()
-            })
-        })
+fn missing_actions(id: &str, a: &Jewels, b: &Jewels, to_a: &Translation) -> Vec<Finding> {
+    let empty = RoaringBitmap::new();
+    let mut actions: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for (action, ids) in &a.by_action {
+        let known = b.by_action.get(action).map(|ids| to_a.set(ids));
+        for i in ids - known.as_ref().unwrap_or(&empty) {
+            actions.entry(i).or_default().push(action.clone());
+        }
+    }
+    actions
+        .into_iter()
+        .map(|(i, actions)| a.finding(id, i, actions))
         .collect()
 }
 
@@ -145,50 +168,41 @@ fn source_diff(
     id: &str,
     before: Option<&SourceReach>,
     after: Option<&SourceReach>,
+    to_new: &Tables,
+    to_old: &Tables,
 ) -> Vec<ReportItem> {
     let nothing = SourceReach::new(id, "");
     let old = before.unwrap_or(&nothing);
     let new = after.unwrap_or(&nothing);
     let mut items = Vec::new();
-    for f in missing(&new.identities, &old.identities) {
-        items.push(item(0, id, f, format!("{id} now reaches {}", f.target)));
+    for f in missing_identities(id, &new.identities, &old.identities, &to_new.identities) {
+        let message = format!("{id} now reaches {}", f.target);
+        items.push(item(0, id, f, message));
     }
-    for f in missing(&old.identities, &new.identities) {
-        items.push(item(
-            1,
-            id,
-            f,
-            format!("{id} no longer reaches {}", f.target),
-        ));
+    for f in missing_identities(id, &old.identities, &new.identities, &to_old.identities) {
+        let message = format!("{id} no longer reaches {}", f.target);
+        items.push(item(1, id, f, message));
     }
-    for f in missing_actions(&new.crown_jewels, &old.crown_jewels) {
+    for f in missing_actions(id, &new.crown_jewels, &old.crown_jewels, &to_new.resources) {
         let message = format!("{id} now reaches {} on {}", f.actions.join(", "), f.target);
-        items.push(item(2, id, &f, message));
+        items.push(item(2, id, f, message));
     }
-    for f in missing_actions(&old.crown_jewels, &new.crown_jewels) {
+    for f in missing_actions(id, &old.crown_jewels, &new.crown_jewels, &to_old.resources) {
         let message = format!(
             "{id} no longer reaches {} on {}",
             f.actions.join(", "),
             f.target
         );
-        items.push(item(3, id, &f, message));
+        items.push(item(3, id, f, message));
     }
     for f in missing(&new.administers, &old.administers) {
         let rule = if new.is_cross_account_admin(f) { 4 } else { 5 };
-        items.push(item(
-            rule,
-            id,
-            f,
-            format!("{id} now administers account {}", f.target),
-        ));
+        let message = format!("{id} now administers account {}", f.target);
+        items.push(item(rule, id, f.clone(), message));
     }
     for f in missing(&old.administers, &new.administers) {
-        items.push(item(
-            6,
-            id,
-            f,
-            format!("{id} no longer administers account {}", f.target),
-        ));
+        let message = format!("{id} no longer administers account {}", f.target);
+        items.push(item(6, id, f.clone(), message));
     }
     let grew = new.identities.len() > old.identities.len() || new.resources > old.resources;
     if before.is_some() && grew {

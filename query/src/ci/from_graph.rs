@@ -8,10 +8,12 @@
 //! access index; explained paths (the shortest, certain first) are computed only when
 //! asked, since a baseline does not need them and they cost a search per source.
 
+use super::propagate::{per_component, Union};
+use super::targets::{grouped_names, names, positions, Jewels, Names};
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
 use crate::report::{Finding, PathStep};
-use crate::what_can_reach::{what_can_reach, WhatCanReachQuery};
+use crate::what_can_reach::{Answer, WhatCanReachQuery};
 use blastgraph_engine::graph::access::{pair, unpair, CLASSES};
 use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
@@ -87,34 +89,93 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
     }
 }
 
-/// What every source's computation shares: per resource, the index of its account.
+/// What every source's computation shares: the name tables, each access group's sets,
+/// each account's resources.
 struct Context<'a, 's> {
     analysis: &'a Analysis<'s>,
-    resource_account: Vec<u32>,
-    crown: Vec<bool>,
+    /// Per component of the reachability over every edge, what it reaches.
+    any: Vec<Reachable>,
+    /// Per component of the reachability over certain edges, the resource ids it is
+    /// certainly allowed a crown-jewel action on.
+    certain: Vec<roaring::RoaringBitmap>,
+    /// Per account index, its resources' ids in `resource_names`.
+    account_resources: Vec<roaring::RoaringBitmap>,
+    identity_names: Names,
+    /// Per principal node, its id in `identity_names` (users and roles only).
+    identity_id: Vec<Option<u32>>,
+    resource_names: Names,
+    /// Per id of `resource_names`, an indexed resource of that ARN.
+    resource_of_id: Vec<u32>,
 }
 
 impl<'a, 's> Context<'a, 's> {
     fn new(analysis: &'a Analysis<'s>) -> Self {
         let model = analysis.model;
-        let resource_account = analysis
-            .access
-            .resources
-            .iter()
-            .map(|r| {
-                model
-                    .account_by_id
-                    .get(&r.account)
-                    .copied()
-                    .unwrap_or(u32::MAX)
+        let graph = &analysis.graph;
+        let is_identity = |p: usize| {
+            matches!(
+                graph.node(p as NodeId).kind,
+                NodeKind::User | NodeKind::Role
+            )
+        };
+        let principals = model.principals.len();
+        let identity_names = names(
+            (0..principals)
+                .filter(|&p| is_identity(p))
+                .map(|p| graph.node(p as NodeId).id.clone())
+                .collect(),
+        );
+        let identity_id = (0..principals)
+            .map(|p| {
+                is_identity(p)
+                    .then(|| position(&identity_names, &graph.node(p as NodeId).id))
+                    .flatten()
             })
             .collect();
+        let resources = &analysis.access.resources;
+        let resource_names = grouped_names(
+            resources
+                .iter()
+                .map(|r| (r.account.clone(), r.arn.clone()))
+                .collect(),
+        );
+        let resource_position = positions(&resource_names);
+        let resource_id: Vec<u32> = resources
+            .iter()
+            .map(|r| resource_position.get(r.arn.as_str()).copied().unwrap_or(0))
+            .collect();
+        let mut account_resources = vec![roaring::RoaringBitmap::new(); model.accounts.len()];
+        for (r, resource) in resources.iter().enumerate() {
+            if let Some(&account) = model.account_by_id.get(&resource.account) {
+                account_resources[account as usize].insert(resource_id[r]);
+            }
+        }
+        let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
+        let (group_any, group_certain) = group_sets(&analysis.access, &crown, &resource_id);
+        let any = per_component(analysis, &analysis.reach.any, &group_any);
+        let certain = per_component(analysis, &analysis.reach.certain, &group_certain);
+        let mut resource_of_id = vec![0; resource_names.len()];
+        for (r, &id) in resource_id.iter().enumerate().rev() {
+            resource_of_id[id as usize] = r as u32;
+        }
         Context {
             analysis,
-            resource_account,
-            crown: CLASSES.iter().map(|c| c.crown_jewel).collect(),
+            any,
+            certain,
+            account_resources,
+            identity_names,
+            identity_id,
+            resource_names,
+            resource_of_id,
         }
     }
+}
+
+fn position(names: &Names, name: &str) -> Option<u32> {
+    names
+        .binary_search_by(|n| n.as_str().cmp(name))
+        .ok()
+        .map(|i| i as u32)
 }
 
 /// The reach of every source.
@@ -140,6 +201,8 @@ pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -
         .filter_map(|a| a.name.clone().map(|n| (a.id.clone(), n)))
         .collect();
     OrgReach {
+        identity_names: context.identity_names.clone(),
+        resource_names: context.resource_names.clone(),
         sources: reaches,
         coverage_gaps: coverage_gaps(analysis),
         account_names,
@@ -245,18 +308,24 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
             }
         });
     }
+    let identities = &mut reach.identities;
+    identities.names = context.identity_names.clone();
     for &(m, certain) in &reached.principals {
-        let target = graph.node(m);
         let implied = administered.contains(analysis.model.principal(m).account);
-        if m != reached.source && !implied && matches!(target.kind, NodeKind::User | NodeKind::Role)
-        {
-            reach.identities.push(Finding {
-                source: node.id.clone(),
-                target: target.id.clone(),
-                actions: vec![],
-                conditional: !certain,
-                path: path_steps(analysis, reached, m),
-            });
+        let Some(id) = context.identity_id[m as usize] else {
+            continue;
+        };
+        if m == reached.source || implied {
+            continue;
+        }
+        identities.ids.insert(id);
+        if !certain {
+            identities.conditional.insert(id);
+        }
+        if reached.tree.is_some() {
+            identities
+                .paths
+                .insert(id, path_steps(analysis, reached, m));
         }
     }
     reach.administers = admin.into_values().collect();
@@ -266,81 +335,127 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
     reach
 }
 
-/// The crown jewels reached outside the administered accounts (one finding per
-/// resource) and the count of every resource reached.
+/// The crown jewels reached outside the administered accounts and the count of every
+/// resource reached: the source's components' sets, less the administered accounts'
+/// resources.
 fn crown_jewels(
     context: &Context<'_, '_>,
     reached: &Reached<'_>,
     administered: &roaring::RoaringBitmap,
-) -> (Vec<Finding>, usize) {
-    let analysis = context.analysis;
-    let access = &analysis.access;
-    // Unions over distinct access groups: (certainly allowed, possibly allowed).
-    let mut seen = roaring::RoaringBitmap::new();
-    let mut seen_certain = roaring::RoaringBitmap::new();
-    let mut certain_pairs = roaring::RoaringBitmap::new();
-    let mut any_pairs = roaring::RoaringBitmap::new();
-    for &(m, certain) in &reached.principals {
-        let group = access.group_of[m as usize];
-        let (allowed, conditional) = access.of(m);
-        if certain && seen_certain.insert(group) {
-            certain_pairs |= allowed;
-        }
-        if seen.insert(group) {
-            any_pairs |= allowed;
-            any_pairs |= conditional;
+) -> (Jewels, usize) {
+    let reach = &context.analysis.reach;
+    let any = &context.any[reach.any.component_of(reached.source) as usize];
+    let certain = &context.certain[reach.certain.component_of(reached.source) as usize];
+    let mut outside = roaring::RoaringBitmap::new();
+    for account in administered {
+        if let Some(ids) = context.account_resources.get(account as usize) {
+            outside |= ids;
         }
     }
-    let mut resources = 0usize;
-    let mut last_resource = None;
-    // resource -> (actions, certain)
-    let mut jewels: BTreeMap<u32, (Vec<&'static str>, bool)> = BTreeMap::new();
-    for p in &any_pairs {
-        let (r, c) = unpair(p);
-        if last_resource != Some(r) {
-            resources += 1;
-            last_resource = Some(r);
+    let mut jewels = Jewels {
+        names: context.resource_names.clone(),
+        ..Jewels::default()
+    };
+    for (&c, ids) in &any.crown {
+        let ids = ids - &outside;
+        if !ids.is_empty() {
+            *jewels
+                .by_action
+                .entry(CLASSES[c].action.to_string())
+                .or_default() |= ids;
         }
-        if !context.crown[c] || administered.contains(context.resource_account[r as usize]) {
-            continue;
-        }
-        let entry = jewels.entry(r).or_insert((Vec::new(), false));
-        entry.0.push(CLASSES[c].action);
-        entry.1 |= certain_pairs.contains(p);
     }
-    let source = analysis.graph.node(reached.source).id.clone();
-    let findings = jewels
-        .into_iter()
-        .map(|(r, (mut actions, certain))| {
-            actions.sort_unstable();
-            let resource = &access.resources[r as usize];
-            let mut path = Vec::new();
-            if reached.tree.is_some() {
-                if let Some(via) = holder(analysis, reached, r) {
-                    path = path_steps(analysis, reached, via);
-                    let via_id = &analysis.graph.node(via).id;
-                    path.push(final_step(
-                        via_id,
-                        &resource.arn,
-                        "allowed",
-                        format!(
-                            "{via_id} is allowed {} on {}",
-                            actions.join(", "),
-                            resource.display()
-                        ),
-                    ));
+    jewels.certain = (certain - &outside) & jewels.resources();
+    if reached.tree.is_some() {
+        explain_jewels(context, reached, &mut jewels);
+    }
+    (jewels, any.resources.len() as usize)
+}
+
+/// What a source reaches through every edge: indexed resources (access-index numbers)
+/// it may act on, and per crown-jewel class the resource ids (of the resource table).
+#[derive(Default)]
+struct Reachable {
+    resources: roaring::RoaringBitmap,
+    crown: BTreeMap<usize, roaring::RoaringBitmap>,
+}
+
+impl Union for Reachable {
+    fn union(&mut self, other: &Self) {
+        self.resources |= &other.resources;
+        for (c, ids) in &other.crown {
+            *self.crown.entry(*c).or_default() |= ids;
+        }
+    }
+}
+
+/// Per access group: what it may act on, and the resource ids it is certainly allowed
+/// a crown-jewel action on.
+fn group_sets(
+    access: &blastgraph_engine::graph::access::AccessIndex,
+    crown: &[bool],
+    resource_id: &[u32],
+) -> (Vec<Reachable>, Vec<roaring::RoaringBitmap>) {
+    (0..access.allowed.len())
+        .into_par_iter()
+        .map(|g| {
+            let mut resources = Vec::new();
+            let mut any: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
+            let mut certain = Vec::new();
+            for (pairs, is_allowed) in [(&access.allowed[g], true), (&access.conditional[g], false)]
+            {
+                for p in pairs {
+                    let (r, c) = unpair(p);
+                    resources.push(r);
+                    if crown[c] {
+                        let id = resource_id[r as usize];
+                        any.entry(c).or_default().push(id);
+                        if is_allowed {
+                            certain.push(id);
+                        }
+                    }
                 }
             }
-            Finding {
-                source: source.clone(),
-                target: resource.arn.clone(),
-                actions: actions.into_iter().map(String::from).collect(),
-                conditional: !certain,
-                path,
-            }
+            let set = |mut ids: Vec<u32>| -> roaring::RoaringBitmap {
+                ids.sort_unstable();
+                ids.dedup();
+                ids.into_iter().collect()
+            };
+            let reachable = Reachable {
+                resources: set(resources),
+                crown: any.into_iter().map(|(c, ids)| (c, set(ids))).collect(),
+            };
+            (reachable, set(certain))
         })
-        .collect();
-    (findings, resources)
+        .unzip()
+}
+
+/// Fills in the path of every crown jewel: to the best identity allowed a crown-jewel
+/// action on it, then that permission.
+fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut Jewels) {
+    let analysis = context.analysis;
+    let access = &analysis.access;
+    for id in jewels.resources() {
+        let r = context.resource_of_id[id as usize];
+        let Some(via) = holder(analysis, reached, r) else {
+            continue;
+        };
+        let actions = jewels.actions_of(id);
+        let resource = &access.resources[r as usize];
+        let mut path = path_steps(analysis, reached, via);
+        let via_id = &analysis.graph.node(via).id;
+        path.push(final_step(
+            via_id,
+            &resource.arn,
+            "allowed",
+            format!(
+                "{via_id} is allowed {} on {}",
+                actions.join(", "),
+                resource.display()
+            ),
+        ));
+        jewels.paths.insert(id, path);
+    }
 }
 
 /// The best reachable principal allowed (or conditionally allowed) a crown-jewel action
@@ -379,14 +494,30 @@ impl<'a, 's> GraphQuery<'a, 's> {
 }
 
 impl ReachQuery for GraphQuery<'_, '_> {
-    fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String> {
+    fn what_can_reach(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        keep_source: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<Finding>, String> {
         let query = WhatCanReachQuery {
             action_pattern: action.to_string(),
             on: resource.map(String::from),
             from: Vec::new(),
         };
-        let answer = what_can_reach(self.analysis, &query).map_err(|e| e.to_string())?;
-        let mut findings: Vec<Finding> = answer.findings.into_iter().map(report_finding).collect();
+        let answer = Answer::new(self.analysis, &query).map_err(|e| e.to_string())?;
+        let graph = &self.analysis.graph;
+        let kept: Vec<NodeId> = answer
+            .sources()
+            .iter()
+            .copied()
+            .filter(|&s| keep_source(&graph.node(s).id))
+            .collect();
+        let mut findings = Vec::new();
+        answer.for_each_of(&kept, |_, source| {
+            findings.extend(source.iter().map(|f| report_finding(f.to_owned())));
+            Ok::<_, String>(())
+        })?;
         findings.sort();
         Ok(findings)
     }
@@ -513,4 +644,62 @@ fn explain_target(
         }
     }
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::blast_radius::{administered, reached_pairs};
+    use blastgraph_engine::graph::analyse;
+    use blastgraph_engine::synth::{generate, SynthConfig};
+    use std::collections::BTreeSet;
+
+    /// Each source's crown jewels and resource count from its reached (resource, class)
+    /// pairs, directly: crown-jewel pairs outside the accounts it administers.
+    #[test]
+    fn crown_jewels_and_counts_equal_the_reached_pairs() {
+        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+        let snapshot = generate(&config).expect("generated").snapshot;
+        analyse(&snapshot, |analysis| {
+            let org = org_reach(analysis, Paths::Omitted);
+            let mut with_jewels = 0;
+            for reach in &org.sources {
+                let node = analysis.graph.node_by_id(&reach.source).expect("a node");
+                let admin: BTreeSet<String> = administered(analysis, node).into_keys().collect();
+                let (certain, any) = reached_pairs(analysis, node);
+                let mut expected: BTreeSet<(String, String)> = BTreeSet::new();
+                let mut sure: BTreeSet<String> = BTreeSet::new();
+                let mut resources = BTreeSet::new();
+                for p in &any {
+                    let (r, c) = unpair(p);
+                    resources.insert(r);
+                    let resource = &analysis.access.resources[r as usize];
+                    if CLASSES[c].crown_jewel && !admin.contains(&resource.account) {
+                        expected.insert((resource.arn.clone(), CLASSES[c].action.into()));
+                        if certain.contains(p) {
+                            sure.insert(resource.arn.clone());
+                        }
+                    }
+                }
+                let findings: Vec<_> = reach.crown_jewels.findings(&reach.source).collect();
+                let got: BTreeSet<(String, String)> = findings
+                    .iter()
+                    .flat_map(|f| f.actions.iter().map(|a| (f.target.clone(), a.clone())))
+                    .collect();
+                assert_eq!(got, expected, "{}", reach.source);
+                let got_sure: BTreeSet<String> = findings
+                    .iter()
+                    .filter(|f| !f.conditional)
+                    .map(|f| f.target.clone())
+                    .collect();
+                assert_eq!(got_sure, sure, "{}", reach.source);
+                assert_eq!(reach.resources, resources.len(), "{}", reach.source);
+                with_jewels += usize::from(!got.is_empty());
+            }
+            assert!(
+                with_jewels > 10,
+                "only {with_jewels} sources reach crown jewels"
+            );
+        });
+    }
 }

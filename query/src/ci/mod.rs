@@ -1,7 +1,8 @@
 //! Continuous checks on the blast radius: baselines, rules, diffs and simulation deltas.
 //!
 //! Everything here works on [`OrgReach`], the per-source summary of what each source
-//! reaches (identities, administered accounts, crown jewels, with explained paths), and
+//! reaches (identities, administered accounts, crown jewels: bitmaps over interned names,
+//! [`targets`]; explained paths only when asked or for what a report shows), and
 //! on a [`ReachQuery`] for `what-can-reach` questions. Both come from the graph; this
 //! module only compares and judges, so it is tested on hand-made reach data.
 //!
@@ -19,8 +20,10 @@ pub mod delta;
 pub mod diff;
 pub mod from_graph;
 mod glob;
+mod propagate;
 mod reach;
 pub mod rules;
+pub mod targets;
 
 pub use glob::glob_match;
 pub use reach::{OrgReach, ReachQuery, SourceReach};

@@ -1,10 +1,10 @@
 //! What every source reaches, in the form the continuous checks compare.
 
+use super::targets::{Identities, Jewels, Names};
 use crate::report::Finding;
-use serde::{Deserialize, Serialize};
 
 /// What one source reaches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceReach {
     /// The source id (an ARN, or `eks:CLUSTER/NAMESPACE/SERVICEACCOUNT`).
     pub source: String,
@@ -15,14 +15,13 @@ pub struct SourceReach {
     pub account: Option<String>,
     /// The Kubernetes namespace of an EKS service account.
     pub namespace: Option<String>,
-    /// Identities it can obtain credentials of (target = identity ARN), each with its
-    /// shortest explained path.
-    pub identities: Vec<Finding>,
+    /// Identities it can obtain credentials of (outside the accounts it administers).
+    pub identities: Identities,
     /// Accounts it can administer (target = account id).
     pub administers: Vec<Finding>,
-    /// Crown jewels it reaches (target = resource ARN, actions = the crown-jewel actions:
-    /// secret reads, KMS decrypt, S3 data reads, RDS connect, ...).
-    pub crown_jewels: Vec<Finding>,
+    /// Crown jewels it reaches outside the accounts it administers (per crown-jewel
+    /// action: secret reads, KMS decrypt, S3 data reads, RDS connect, ...).
+    pub crown_jewels: Jewels,
     /// How many resources it can act on in any way.
     pub resources: usize,
 }
@@ -35,9 +34,9 @@ impl SourceReach {
             kind: kind.into(),
             account: None,
             namespace: None,
-            identities: Vec::new(),
+            identities: Identities::default(),
             administers: Vec::new(),
-            crown_jewels: Vec::new(),
+            crown_jewels: Jewels::default(),
             resources: 0,
         }
     }
@@ -47,25 +46,25 @@ impl SourceReach {
         self.account.as_deref() != Some(finding.target.as_str())
     }
 
-    /// Sorts every list by target, so comparisons and outputs are deterministic.
+    /// Sorts the administered accounts by target, so comparisons and outputs are
+    /// deterministic (the sets are ordered by construction).
     pub fn sort(&mut self) {
-        for list in [
-            &mut self.identities,
-            &mut self.administers,
-            &mut self.crown_jewels,
-        ] {
-            for finding in list.iter_mut() {
-                finding.actions.sort();
-                finding.actions.dedup();
-            }
-            list.sort_by(|a, b| (&a.target, &a.actions).cmp(&(&b.target, &b.actions)));
+        let list = &mut self.administers;
+        for finding in list.iter_mut() {
+            finding.actions.sort();
+            finding.actions.dedup();
         }
+        list.sort_by(|a, b| (&a.target, &a.actions).cmp(&(&b.target, &b.actions)));
     }
 }
 
 /// What every source of an organization reaches.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrgReach {
+    /// The identity table the sources' identity sets index.
+    pub identity_names: Names,
+    /// The resource table the sources' crown-jewel sets index.
+    pub resource_names: Names,
     /// One entry per source, by source id.
     pub sources: Vec<SourceReach>,
     /// Coverage gaps of the snapshot that could hide paths.
@@ -105,8 +104,14 @@ impl OrgReach {
 
 /// `what-can-reach` over one analysed snapshot.
 pub trait ReachQuery {
-    /// Every source that can reach an action matching `action` on a resource matching
-    /// `resource` (every resource when `None`), one finding per (source, target), with
-    /// its shortest explained path; an error for a pattern the query cannot take.
-    fn what_can_reach(&self, action: &str, resource: Option<&str>) -> Result<Vec<Finding>, String>;
+    /// Every source that `keep_source` accepts (by id) and that can reach an action
+    /// matching `action` on a resource matching `resource` (every resource when
+    /// `None`), one finding per (source, target), with its shortest explained path; an
+    /// error for a pattern the query cannot take. Sources left out are not explained.
+    fn what_can_reach(
+        &self,
+        action: &str,
+        resource: Option<&str>,
+        keep_source: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<Finding>, String>;
 }

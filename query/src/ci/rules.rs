@@ -489,15 +489,16 @@ fn selected_findings(
     org: &OrgReach,
     query: &dyn ReachQuery,
 ) -> Result<Vec<Finding>, String> {
-    let findings = query.what_can_reach(&check.action, check.resource.as_deref())?;
+    let selected = |source: &str| {
+        let meta = org
+            .source(source)
+            .map_or_else(|| SourceMeta::from_id(source), SourceMeta::of);
+        check.from.matches(&meta, org)
+    };
+    let findings = query.what_can_reach(&check.action, check.resource.as_deref(), &selected)?;
     Ok(findings
         .into_iter()
-        .filter(|f| {
-            let meta = org
-                .source(&f.source)
-                .map_or_else(|| SourceMeta::from_id(&f.source), SourceMeta::of);
-            check.from.matches(&meta, org)
-        })
+        .filter(|f| selected(&f.source))
         .collect())
 }
 

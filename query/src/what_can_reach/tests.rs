@@ -1,85 +1,26 @@
-//! `what-can-reach ACTION_PATTERN [--on RESOURCE_PATTERN] [--from KIND...]`: every
-//! source that can reach a matching (action, resource), grouped by source and target,
-//! with the best explained path for each.
-//!
-//! Action patterns are matched against the action classes of the access sets
-//! (`secretsmanager:*` → `GetSecretValue`, `PutSecretValue` ...); a concrete action
-//! outside the classes is evaluated now, on every identity, against the indexed
-//! resources of its service.
+//! The streamed, bitmap-based answer checked against the direct one: every reached
+//! identity's permissions enumerated per source and ranked per target (the
+//! implementation before the answer was streamed).
 
-use crate::coverage::{gaps, CoverageGap};
-use crate::paths::{path_to, PathStep};
+use super::*;
+use crate::coverage::gaps;
+use crate::paths::path_to;
 use crate::QueryError;
-use blastgraph_engine::graph::access::{pair, AccessIndex, CLASSES};
+use blastgraph_engine::graph::access::{pair, unpair, AccessIndex, CLASSES};
 use blastgraph_engine::graph::authz::glob::{glob_match, globs_intersect};
 use blastgraph_engine::graph::authz::Decision;
 use blastgraph_engine::graph::reach::shortest_paths;
-use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
+use blastgraph_engine::graph::{analyse, Analysis, NodeId};
+use blastgraph_engine::synth::{generate, SynthConfig};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The question.
-#[derive(Debug, Clone, Default)]
-pub struct WhatCanReachQuery {
-    /// `service:Action` with wildcards.
-    pub action_pattern: String,
-    /// Only resources matching this ARN pattern.
-    pub on: Option<String>,
-    /// Only sources of these kinds (all when empty).
-    pub from: Vec<NodeKind>,
-}
-
-/// One (source, target) finding.
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    /// The source id.
-    pub source: String,
-    /// The target resource ARN (or pattern, when not collected).
-    pub target: String,
-    /// The actions it can perform there.
-    pub actions: Vec<String>,
-    /// Whether it rests on a conditional or inferred edge or permission.
-    pub conditional: bool,
-    /// The best path from the source to the identity holding the permission.
-    pub path: Vec<PathStep>,
-    /// The source kind.
-    pub source_kind: &'static str,
-    /// The identity holding the permission at the end of the path.
-    pub via: String,
-    /// The target's account.
-    pub account: String,
-    /// The target stands for resources that were not collected.
-    pub not_collected: bool,
-}
-
-/// The answer.
-#[derive(Debug, Clone, Serialize)]
-pub struct WhatCanReach {
-    /// Findings, by source then target.
-    pub findings: Vec<Finding>,
-    /// What the snapshot does not know.
-    pub coverage_gaps: Vec<CoverageGap>,
-}
-
-/// An identity's permission on a resource: (resource, action index, certainly allowed).
 type Hit = (u32, usize, bool);
-
-/// Every identity node's hits.
 type Hits = BTreeMap<NodeId, Vec<Hit>>;
-
-/// How good a way to a target is: (uncertain, path cost, identity); smaller is better.
 type Rank = (bool, (u32, u32), NodeId);
 
-/// The actions a pattern names: class indexes, plus the pattern itself when it is a
-/// concrete action outside the classes.
 fn actions_of(pattern: &str) -> Result<(Vec<usize>, Option<String>), QueryError> {
-    if !pattern.contains(':') {
-        return Err(QueryError::BadArgument(format!(
-            "{pattern:?} is not an action pattern; expected service:Action, e.g. secretsmanager:GetSecretValue or 's3:*'"
-        )));
-    }
     let classes: Vec<usize> = CLASSES
         .iter()
         .enumerate()
@@ -103,7 +44,6 @@ fn on_matches(on: Option<&str>, access: &AccessIndex, resource: u32) -> bool {
     }
 }
 
-/// Every identity's hits: identity node -> hits; action names by index.
 fn hits(
     analysis: &Analysis<'_>,
     query: &WhatCanReachQuery,
@@ -130,11 +70,11 @@ fn hits(
         .map(|g| {
             let mut out = Vec::new();
             for p in &access.allowed[g] & &wanted {
-                let (r, c) = blastgraph_engine::graph::access::unpair(p);
+                let (r, c) = unpair(p);
                 out.push((r, classes.iter().position(|&x| x == c).unwrap_or(0), true));
             }
             for p in &access.conditional[g] & &wanted {
-                let (r, c) = blastgraph_engine::graph::access::unpair(p);
+                let (r, c) = unpair(p);
                 out.push((r, classes.iter().position(|&x| x == c).unwrap_or(0), false));
             }
             out
@@ -191,10 +131,7 @@ fn hits(
 }
 
 /// Answers the question.
-pub fn what_can_reach(
-    analysis: &Analysis<'_>,
-    query: &WhatCanReachQuery,
-) -> Result<WhatCanReach, QueryError> {
+fn direct(analysis: &Analysis<'_>, query: &WhatCanReachQuery) -> Result<WhatCanReach, QueryError> {
     let (hits, names) = hits(analysis, query)?;
     let holders: RoaringBitmap = hits.keys().copied().collect();
     let sources: Vec<NodeId> = analysis.graph.sources(&query.from).collect();
@@ -262,4 +199,160 @@ fn findings_of(
             }
         })
         .collect()
+}
+
+fn queries() -> Vec<WhatCanReachQuery> {
+    [
+        ("secretsmanager:GetSecretValue", None),
+        ("s3:*", None),
+        ("*:*", None),
+        ("kms:Decrypt", Some("arn:aws:kms:*")),
+        // A concrete action outside the classes, evaluated on every identity.
+        ("secretsmanager:DescribeSecret", None),
+    ]
+    .into_iter()
+    .map(|(action, on)| WhatCanReachQuery {
+        action_pattern: action.into(),
+        on: on.map(String::from),
+        from: Vec::new(),
+    })
+    .collect()
+}
+
+fn json_of(findings: &[Finding]) -> String {
+    serde_json::to_string(findings).unwrap()
+}
+
+#[test]
+fn streamed_answers_equal_the_direct_ones_on_a_synthetic_org() {
+    let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+    let snapshot = generate(&config).expect("generated").snapshot;
+    analyse(&snapshot, |analysis| {
+        for query in queries() {
+            let expected = direct(analysis, &query).unwrap();
+            let streamed = what_can_reach(analysis, &query).unwrap();
+            assert!(
+                !expected.findings.is_empty(),
+                "{}: nothing found, the comparison would prove nothing",
+                query.action_pattern
+            );
+            assert_eq!(
+                json_of(&streamed.findings),
+                json_of(&expected.findings),
+                "{}",
+                query.action_pattern
+            );
+            // The streamed JSON is the collected answer's, byte for byte.
+            let answer = Answer::new(analysis, &query).unwrap();
+            let mut written = Vec::new();
+            answer.write_json(&mut written).unwrap();
+            let collected = serde_json::to_string_pretty(&streamed).unwrap() + "\n";
+            assert_eq!(String::from_utf8(written).unwrap(), collected);
+        }
+    });
+}
+
+#[test]
+fn summary_counts_equal_the_findings() {
+    let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+    let snapshot = generate(&config).expect("generated").snapshot;
+    analyse(&snapshot, |analysis| {
+        for query in queries() {
+            let findings = direct(analysis, &query).unwrap().findings;
+            let summary = Answer::new(analysis, &query).unwrap().summary();
+            let mut per_source: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+            for f in &findings {
+                let entry = per_source.entry(&f.source).or_default();
+                entry.0 += 1;
+                entry.1 += u64::from(f.conditional);
+            }
+            let counted: BTreeMap<&str, (u64, u64)> = summary
+                .sources
+                .iter()
+                .map(|c| {
+                    (
+                        analysis.graph.node(c.source).id.as_str(),
+                        (c.targets, c.conditional),
+                    )
+                })
+                .collect();
+            assert_eq!(counted, per_source, "{}", query.action_pattern);
+            assert_eq!(summary.findings, findings.len() as u64);
+            let targets: std::collections::BTreeSet<&str> =
+                findings.iter().map(|f| f.target.as_str()).collect();
+            assert_eq!(summary.targets_reached, targets.len() as u64);
+            assert!(summary.matching >= summary.targets_reached);
+            // Widest first.
+            assert!(summary
+                .sources
+                .windows(2)
+                .all(|w| w[0].targets >= w[1].targets));
+        }
+    });
+}
+
+#[test]
+fn a_malformed_pattern_is_refused() {
+    let config = SynthConfig::custom(1, 40, 1).expect("a valid size");
+    let snapshot = generate(&config).expect("generated").snapshot;
+    analyse(&snapshot, |analysis| {
+        let query = WhatCanReachQuery {
+            action_pattern: "nocolon".into(),
+            ..WhatCanReachQuery::default()
+        };
+        assert!(matches!(
+            Answer::new(analysis, &query),
+            Err(QueryError::BadArgument(_))
+        ));
+    });
+}
+
+#[test]
+fn the_table_collapses_administered_accounts_and_says_what_it_leaves_out() {
+    let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+    let snapshot = generate(&config).expect("generated").snapshot;
+    analyse(&snapshot, |analysis| {
+        let query = WhatCanReachQuery {
+            action_pattern: "secretsmanager:GetSecretValue".into(),
+            ..WhatCanReachQuery::default()
+        };
+        let answer = Answer::new(analysis, &query).unwrap();
+        let summary = answer.summary();
+        let style = crate::table::Style { color: false };
+        let short = crate::table::what_can_reach_summary(&answer, 2, style);
+        assert!(
+            short.starts_with(&format!(
+                "{} of {} sources reach",
+                summary.sources.len(),
+                summary.sources_asked
+            )),
+            "{short}"
+        );
+        assert!(
+            short.contains(&format!(
+                "Showing the 2 widest sources of {}",
+                summary.sources.len()
+            )),
+            "{short}"
+        );
+        assert!(
+            short.contains("--format json lists every finding"),
+            "{short}"
+        );
+        // The widest sources administer accounts: their secrets are one line, not one
+        // finding each.
+        assert!(
+            short
+                .lines()
+                .any(|l| l.contains("administers") && l.contains("all ")),
+            "{short}"
+        );
+        let full = crate::table::what_can_reach_summary(&answer, 0, style);
+        assert!(
+            !full.contains("Showing the"),
+            "nothing is left out with --limit 0"
+        );
+        let sections = full.lines().filter(|l| l.contains(" targets (")).count();
+        assert_eq!(sections, summary.sources.len());
+    });
 }
