@@ -7,25 +7,8 @@ use blastgraph_engine::simulate::{apply, Change, SimulationOptions};
 use blastgraph_engine::snapshot::Snapshot;
 use blastgraph_query::ci::baseline::Baseline;
 use blastgraph_query::ci::from_graph::{explain, org_reach, Paths};
-use blastgraph_query::ci::OrgReach;
 use blastgraph_query::report::ReportItem;
-
-const FRONTEND: &str = "arn:aws:ecs:eu-west-1:222222222222:task-definition/frontend:3";
-const PAYMENTS_ROLE: &str = "arn:aws:iam::222222222222:role/payments-task";
-const SECRET: &str =
-    "arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/payments/stripe-api-key-a1B2c3";
-
-fn demo() -> Snapshot {
-    blastgraph_collector::demo::build()
-        .expect("the demo org builds")
-        .snapshot
-}
-
-fn reach(snapshot: &Snapshot, options: &SimulationOptions) -> OrgReach {
-    analyse_with(snapshot, &options.graph_options(), |analysis| {
-        org_reach(analysis, Paths::Omitted)
-    })
-}
+use blastgraph_tests::demo_org::{self, FRONTEND, PAYMENTS_ROLE, SECRET};
 
 /// Growth of `current` over `baseline`, explained on `current`.
 fn growth(
@@ -42,9 +25,9 @@ fn growth(
 
 #[test]
 fn a_baseline_round_trips_and_accepts_its_own_snapshot() {
-    let snapshot = demo();
+    let snapshot = demo_org::snapshot();
     let options = SimulationOptions::default();
-    let baseline = Baseline::from_reach(&reach(&snapshot, &options));
+    let baseline = Baseline::from_reach(&demo_org::reach(&snapshot, &options, Paths::Omitted));
     let text = baseline.to_json();
     let back = Baseline::parse(&text).expect("a written baseline reads back");
     assert_eq!(back, baseline);
@@ -55,7 +38,7 @@ fn a_baseline_round_trips_and_accepts_its_own_snapshot() {
 
 #[test]
 fn ecscape_turned_on_grows_past_a_baseline_without_it() {
-    let snapshot = demo();
+    let snapshot = demo_org::snapshot();
     let off = apply(
         &snapshot,
         &[Change::Ecscape {
@@ -64,9 +47,15 @@ fn ecscape_turned_on_grows_past_a_baseline_without_it() {
         }],
     )
     .expect("the change applies");
-    let baseline =
-        Baseline::parse(&Baseline::from_reach(&reach(&off.snapshot, &off.options)).to_json())
-            .expect("reads back");
+    let baseline = Baseline::parse(
+        &Baseline::from_reach(&demo_org::reach(
+            &off.snapshot,
+            &off.options,
+            Paths::Omitted,
+        ))
+        .to_json(),
+    )
+    .expect("reads back");
     let items = growth(&baseline, &snapshot, &SimulationOptions::default());
     let identity = items
         .iter()

@@ -5,36 +5,17 @@ use blastgraph_engine::graph::analyse_with;
 use blastgraph_engine::simulate::{apply, Change, ImdsSetting, SimulationOptions};
 use blastgraph_engine::snapshot::{NetworkMode, Snapshot};
 use blastgraph_query::ci::delta::{compare_reach, Delta};
-use blastgraph_query::ci::from_graph::{org_reach, Paths};
-use blastgraph_query::ci::OrgReach;
+use blastgraph_query::ci::from_graph::Paths;
+use blastgraph_tests::demo_org::{
+    self, CONTAINER_INSTANCE, EXECUTION_ROLE, FRONTEND, FRONTEND_ROLE, INSTANCE_ROLE, PAYMENTS,
+    PAYMENTS_ROLE, SECRET,
+};
 use std::collections::BTreeSet;
 
-const FRONTEND: &str = "arn:aws:ecs:eu-west-1:222222222222:task-definition/frontend:3";
-const PAYMENTS: &str = "arn:aws:ecs:eu-west-1:222222222222:task-definition/payments:7";
-const CONTAINER_INSTANCE: &str = "arn:aws:ec2:eu-west-1:222222222222:instance/i-0ec5a1b2c3d4e5f60";
-const INSTANCE_ROLE: &str = "arn:aws:iam::222222222222:role/ecs-instance";
-const FRONTEND_ROLE: &str = "arn:aws:iam::222222222222:role/frontend-task";
-const PAYMENTS_ROLE: &str = "arn:aws:iam::222222222222:role/payments-task";
-const EXECUTION_ROLE: &str = "arn:aws:iam::222222222222:role/ecs-task-execution";
-const SECRET: &str =
-    "arn:aws:secretsmanager:eu-west-1:222222222222:secret:prod/payments/stripe-api-key-a1B2c3";
-
-fn demo() -> Snapshot {
-    blastgraph_collector::demo::build()
-        .expect("the demo org builds")
-        .snapshot
-}
-
-fn reach(snapshot: &Snapshot, options: &SimulationOptions) -> OrgReach {
-    analyse_with(snapshot, &options.graph_options(), |analysis| {
-        org_reach(analysis, Paths::Explained)
-    })
-}
-
 fn simulate_on(snapshot: &Snapshot, changes: &[Change]) -> Delta {
-    let before = reach(snapshot, &SimulationOptions::default());
+    let before = demo_org::reach(snapshot, &SimulationOptions::default(), Paths::Explained);
     let simulation = apply(snapshot, changes).expect("the changes apply");
-    let after = reach(&simulation.snapshot, &simulation.options);
+    let after = demo_org::reach(&simulation.snapshot, &simulation.options, Paths::Explained);
     compare_reach(&before, &after, None)
 }
 
@@ -52,7 +33,7 @@ fn removed_identities(delta: &Delta) -> BTreeSet<(&str, &str)> {
 #[test]
 fn ecscape_off_removes_exactly_the_task_to_task_paths() {
     let delta = simulate_on(
-        &demo(),
+        &demo_org::snapshot(),
         &[Change::Ecscape {
             enabled: false,
             cluster: Some("prod-ec2".into()),
@@ -88,7 +69,7 @@ fn ecscape_off_removes_exactly_the_task_to_task_paths() {
 #[test]
 fn ecscape_on_again_restores_the_baseline() {
     let delta = simulate_on(
-        &demo(),
+        &demo_org::snapshot(),
         &[
             Change::Ecscape {
                 enabled: false,
@@ -109,7 +90,7 @@ fn ecscape_on_again_restores_the_baseline() {
 #[test]
 fn moving_the_ec2_cluster_to_fargate_removes_the_shared_host_paths() {
     let delta = simulate_on(
-        &demo(),
+        &demo_org::snapshot(),
         &[Change::Fargate {
             cluster: "prod-ec2".into(),
         }],
@@ -139,7 +120,7 @@ fn moving_the_ec2_cluster_to_fargate_removes_the_shared_host_paths() {
 #[test]
 fn imds_hop_limit_one_cuts_bridge_tasks_but_not_host_mode_ones() {
     // Make payments:7 a host-network task; frontend:3 stays in bridge mode.
-    let mut snapshot = demo();
+    let mut snapshot = demo_org::snapshot();
     let payments = snapshot
         .accounts
         .iter_mut()
@@ -167,7 +148,7 @@ fn imds_hop_limit_one_cuts_bridge_tasks_but_not_host_mode_ones() {
 #[test]
 fn awsvpc_and_bridge_tasks_lose_the_node_role_at_hop_limit_one() {
     // frontend:3 in awsvpc mode, payments:7 in bridge mode (as in the demo).
-    let mut snapshot = demo();
+    let mut snapshot = demo_org::snapshot();
     let frontend = snapshot
         .accounts
         .iter_mut()
@@ -192,8 +173,8 @@ fn two_simulations_give_byte_identical_json() {
     let changes = [Change::Fargate {
         cluster: "prod-ec2".into(),
     }];
-    let a = simulate_on(&demo(), &changes).to_json();
-    let b = simulate_on(&demo(), &changes).to_json();
+    let a = simulate_on(&demo_org::snapshot(), &changes).to_json();
+    let b = simulate_on(&demo_org::snapshot(), &changes).to_json();
     assert_eq!(a, b);
 }
 
@@ -227,8 +208,8 @@ fn restricted_delta(snapshot: &Snapshot, changes: &[Change]) -> (Delta, usize) {
 
 #[test]
 fn recomputing_only_the_sources_that_reach_a_touched_principal_gives_the_full_delta() {
-    let snapshot = demo();
-    let all_sources = reach(&snapshot, &SimulationOptions::default())
+    let snapshot = demo_org::snapshot();
+    let all_sources = demo_org::reach(&snapshot, &SimulationOptions::default(), Paths::Explained)
         .sources
         .len();
     let cases = vec![
