@@ -176,7 +176,7 @@ impl Hits {
 
 /// The actions a pattern names: class indexes, plus the pattern itself when it is a
 /// concrete action outside the classes.
-fn actions_of(pattern: &str) -> Result<(Vec<usize>, Option<String>), QueryError> {
+pub(super) fn actions_of(pattern: &str) -> Result<(Vec<usize>, Option<String>), QueryError> {
     if !pattern.contains(':') {
         return Err(QueryError::BadArgument(format!(
             "{pattern:?} is not an action pattern; expected service:Action, e.g. secretsmanager:GetSecretValue or 's3:*'"
@@ -195,7 +195,7 @@ fn actions_of(pattern: &str) -> Result<(Vec<usize>, Option<String>), QueryError>
     Ok((classes, concrete.then(|| pattern.to_string())))
 }
 
-fn on_matches(on: Option<&str>, access: &AccessIndex, resource: u32) -> bool {
+pub(super) fn on_matches(on: Option<&str>, access: &AccessIndex, resource: u32) -> bool {
     let Some(on) = on else { return true };
     let r = &access.resources[resource as usize];
     if r.is_abstract {

@@ -1,13 +1,14 @@
 //! The streamed, bitmap-based answer checked against the direct one: every reached
 //! identity's permissions enumerated per source and ranked per target (the
-//! implementation before the answer was streamed).
+//! implementation before the answer was streamed). Action and resource matching are
+//! the production ones: what is compared is how hits are gathered and ranked.
 
+use super::hits::{actions_of, on_matches};
 use super::*;
 use crate::coverage::gaps;
 use crate::paths::path_to;
 use crate::QueryError;
 use blastgraph_engine::graph::access::{pair, unpair, AccessIndex, CLASSES};
-use blastgraph_engine::graph::authz::glob::{glob_match, globs_intersect};
 use blastgraph_engine::graph::authz::Decision;
 use blastgraph_engine::graph::reach::shortest_paths;
 use blastgraph_engine::graph::{analyse, Analysis, NodeId};
@@ -19,30 +20,6 @@ use std::collections::BTreeMap;
 type Hit = (u32, usize, bool);
 type Hits = BTreeMap<NodeId, Vec<Hit>>;
 type Rank = (bool, (u32, u32), NodeId);
-
-fn actions_of(pattern: &str) -> Result<(Vec<usize>, Option<String>), QueryError> {
-    let classes: Vec<usize> = CLASSES
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| glob_match(pattern, c.action, true))
-        .map(|(i, _)| i)
-        .collect();
-    let concrete = !pattern.contains(['*', '?'])
-        && !CLASSES
-            .iter()
-            .any(|c| c.action.eq_ignore_ascii_case(pattern));
-    Ok((classes, concrete.then(|| pattern.to_string())))
-}
-
-fn on_matches(on: Option<&str>, access: &AccessIndex, resource: u32) -> bool {
-    let Some(on) = on else { return true };
-    let r = &access.resources[resource as usize];
-    if r.is_abstract {
-        globs_intersect(on, &r.arn)
-    } else {
-        glob_match(on, &r.arn, false) || glob_match(on, &format!("{}/*", r.arn), false)
-    }
-}
 
 fn hits(
     analysis: &Analysis<'_>,
