@@ -14,7 +14,7 @@
 //! effect.
 
 use super::support::{describe, Limits};
-use aws_sdk_iam::types::{ManagedPolicyDetail, PolicyVersion, RoleDetail};
+use aws_sdk_iam::types::{ManagedPolicyDetail, PolicyVersion};
 use aws_sdk_iam::Client;
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -98,36 +98,30 @@ impl AwsManagedPolicy {
 /// Every AWS managed policy ARN the principals attach or use as a boundary, with how
 /// many users, groups and roles attach it (its `AttachmentCount` in this account).
 pub fn attached_aws_managed(raw: &super::iam::IamRaw) -> BTreeMap<String, i32> {
+    let users = raw.users.iter().map(|u| {
+        let boundary = u.permissions_boundary();
+        (u.attached_managed_policies(), boundary)
+    });
+    let roles = raw.roles.iter().map(|r| {
+        let boundary = r.permissions_boundary();
+        (r.attached_managed_policies(), boundary)
+    });
+    let groups = raw
+        .groups
+        .iter()
+        .map(|g| (g.attached_managed_policies(), None));
     let mut attached: BTreeMap<String, i32> = BTreeMap::new();
-    let mut attach = |arn: Option<&str>, counts: bool| {
-        if let Some(arn) = arn.filter(|a| is_aws_managed(a)) {
-            *attached.entry(arn.to_string()).or_default() += i32::from(counts);
+    for (policies, boundary) in users.chain(roles).chain(groups) {
+        let arns = policies.iter().map(|p| (p.policy_arn(), true));
+        // A boundary is not an attachment (`AttachmentCount` leaves it out).
+        let boundary = boundary.map(|b| (b.permissions_boundary_arn(), false));
+        for (arn, counts) in arns.chain(boundary) {
+            if let Some(arn) = arn.filter(|a| is_aws_managed(a)) {
+                *attached.entry(arn.to_string()).or_default() += i32::from(counts);
+            }
         }
-    };
-    for user in &raw.users {
-        for policy in user.attached_managed_policies() {
-            attach(policy.policy_arn(), true);
-        }
-        let boundary = user.permissions_boundary();
-        attach(boundary.and_then(|b| b.permissions_boundary_arn()), false);
-    }
-    for group in &raw.groups {
-        for policy in group.attached_managed_policies() {
-            attach(policy.policy_arn(), true);
-        }
-    }
-    for role in &raw.roles {
-        role_attachments(role, &mut attach);
     }
     attached
-}
-
-fn role_attachments(role: &RoleDetail, attach: &mut impl FnMut(Option<&str>, bool)) {
-    for policy in role.attached_managed_policies() {
-        attach(policy.policy_arn(), true);
-    }
-    let boundary = role.permissions_boundary();
-    attach(boundary.and_then(|b| b.permissions_boundary_arn()), false);
 }
 
 /// Reads one AWS managed policy (its default version).

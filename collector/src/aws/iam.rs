@@ -626,6 +626,22 @@ mod tests {
             .build()
     }
 
+    /// Empty answers to the calls that do not depend on GAAD: instance profiles, OIDC
+    /// and SAML providers.
+    fn no_profiles_or_providers() -> [aws_smithy_mocks::Rule; 3] {
+        let profiles = mock!(Client::list_instance_profiles).then_output(|| {
+            ListInstanceProfilesOutput::builder()
+                .set_instance_profiles(Some(vec![]))
+                .build()
+                .unwrap()
+        });
+        let oidc = mock!(Client::list_open_id_connect_providers)
+            .then_output(|| ListOpenIdConnectProvidersOutput::builder().build());
+        let saml = mock!(Client::list_saml_providers)
+            .then_output(|| ListSamlProvidersOutput::builder().build());
+        [profiles, oidc, saml]
+    }
+
     fn client() -> Client {
         let first = mock!(Client::get_account_authorization_details)
             .match_requests(|r| r.marker().is_none())
@@ -643,16 +659,7 @@ mod tests {
                 .build()
                 .unwrap()
         });
-        let profiles = mock!(Client::list_instance_profiles).then_output(|| {
-            ListInstanceProfilesOutput::builder()
-                .set_instance_profiles(Some(vec![]))
-                .build()
-                .unwrap()
-        });
-        let oidc = mock!(Client::list_open_id_connect_providers)
-            .then_output(|| ListOpenIdConnectProvidersOutput::builder().build());
-        let saml = mock!(Client::list_saml_providers)
-            .then_output(|| ListSamlProvidersOutput::builder().build());
+        let [profiles, oidc, saml] = no_profiles_or_providers();
         mock_client!(
             aws_sdk_iam,
             [&first, &second, &keys, &profiles, &oidc, &saml]
@@ -690,16 +697,7 @@ mod tests {
                     NoSuchEntityException::builder().message("denied").build(),
                 )
             });
-        let profiles = mock!(Client::list_instance_profiles).then_output(|| {
-            ListInstanceProfilesOutput::builder()
-                .set_instance_profiles(Some(vec![]))
-                .build()
-                .unwrap()
-        });
-        let oidc = mock!(Client::list_open_id_connect_providers)
-            .then_output(|| ListOpenIdConnectProvidersOutput::builder().build());
-        let saml = mock!(Client::list_saml_providers)
-            .then_output(|| ListSamlProvidersOutput::builder().build());
+        let [profiles, oidc, saml] = no_profiles_or_providers();
         let client = mock_client!(aws_sdk_iam, [&gaad, &refused, &profiles, &oidc, &saml]);
         let mut errors = Errors::default();
         let raw = fetch(&client, &Limits::new(2), &Arc::default(), &mut errors).await;
