@@ -542,6 +542,53 @@ impl Authorizer for InterimAuthorizer<'_> {
         self.request_set(principal, action, set, allowed, conditional);
     }
 
+    fn ignores_resource_arn(
+        &self,
+        principal_index: PrincipalIdx,
+        action: &str,
+        target: &Target<'_>,
+    ) -> bool {
+        if target.policy.is_some() || target.is_abstract {
+            return false;
+        }
+        // The layers `request` walks without a caller; a statement reads the ARN only
+        // through its resource element (conditions see the target's account, tags and
+        // extra context, which the caller keeps equal).
+        let principal = self.model.principal(principal_index);
+        let identity = principal.policies.iter().map(|a| a.document);
+        let boundary = principal.boundary;
+        let account = &self.model.accounts[principal.account as usize];
+        let scps = (!principal.service_linked)
+            .then_some(&account.scp_levels)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .copied();
+        let rcps = target
+            .account
+            .and_then(|a| self.model.account_by_id.get(a))
+            .filter(|_| RCP_SERVICES.contains(&target.service))
+            .map(|&a| &self.model.accounts[a as usize].rcp_levels)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .copied();
+        identity
+            .chain(boundary)
+            .chain(scps)
+            .chain(rcps)
+            .all(|document| match self.policy(document) {
+                None => true,
+                Some(policy) => policy.statements.iter().all(|statement| {
+                    !statement.matches_action(action)
+                        || statement
+                            .resources
+                            .as_ref()
+                            .is_none_or(|patterns| patterns.iter().any(|p| p == "*"))
+                }),
+            })
+    }
+
     fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool {
         self.model.principal(principal).policies.iter().any(|p| {
             self.policy(p.document)
