@@ -4,6 +4,7 @@
 //! the resource policy and RCP levels (iam-evaluation.md, "The decision").
 
 use super::compiled::{Caller, CompiledPolicy, Context, Effects, Lookup, ResourceMatch};
+use super::glob::has_variable;
 use super::{
     Authorizer, Decision, Layer, PolicyPrincipals, ResourcePolicyRule, Target, Tri,
     TrustedPrincipals, Why,
@@ -49,12 +50,18 @@ pub struct InterimAuthorizer<'m> {
     /// Organization levels whose verdict holds for every request of an account for an
     /// action: see [`InterimAuthorizer::org_levels_cached`].
     levels_cache: std::sync::Mutex<rustc_hash::FxHashMap<LevelsKey, Option<Arc<LevelsVerdict>>>>,
+    /// Per principal, the number of its organization signature (see
+    /// [`InterimAuthorizer::signature_class`]), computed on first use.
+    signature_classes: Vec<std::sync::OnceLock<u32>>,
+    /// Organization signatures by number.
+    signatures: std::sync::Mutex<rustc_hash::FxHashMap<Vec<u32>, u32>>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
 }
 
-/// (account whose levels they are, caller's account, RCP levels, hash of the action).
-type LevelsKey = (u32, u32, bool, u64);
+/// (account whose levels they are, caller's account, RCP levels, hash of the action,
+/// the caller's organization signature class).
+type LevelsKey = (u32, u32, bool, u64, u32);
 
 /// The verdict of one account's SCP or RCP levels on one action, for any resource and
 /// any principal of one caller account.
@@ -156,6 +163,10 @@ impl<'m> InterimAuthorizer<'m> {
             named,
             effects_cache: Default::default(),
             levels_cache: Default::default(),
+            signature_classes: (0..model.principals.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+            signatures: Default::default(),
             only_everyone: (0..policies_len)
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -261,16 +272,17 @@ impl<'m> InterimAuthorizer<'m> {
         all
     }
 
-    /// [`Self::org_levels`], kept per (levels' account, caller's account, layer, action)
-    /// when its verdict cannot depend on the rest of the request: no document of the
-    /// levels reads a principal-specific key or a policy variable, every statement that
-    /// may match the action names `*` or no resource and reads no `aws:resource...` key,
-    /// and the request carries no extra context (`cacheable`). What is left of the
-    /// context (the caller's account and organization, unknown keys) is the same for every
-    /// principal of the caller's account.
+    /// [`Self::org_levels`], kept per (levels' account, caller's account, layer, action,
+    /// caller's organization signature) when its verdict cannot depend on the rest of the
+    /// request: every statement that may match the action names `*` or no resource, reads
+    /// no `aws:resource...` key and no policy variable, and the request carries no extra
+    /// context (`cacheable`). What is left of the context is the caller's account and
+    /// organization, unknown keys, and principal-specific keys, whose every condition in
+    /// the organization's policies the signature holds the value of
+    /// ([`Self::organization_signature`]).
     fn org_levels_cached(
         &self,
-        (owner, caller, rcp): (u32, u32, bool),
+        (principal, owner, rcp): (PrincipalIdx, u32, bool),
         levels: &[Vec<DocId>],
         action: &str,
         (resource, cacheable): (ResourceMatch<'_>, bool),
@@ -281,7 +293,13 @@ impl<'m> InterimAuthorizer<'m> {
         if !cacheable {
             return self.org_levels(levels, layer, action, resource, context, denies);
         }
-        let key = (owner, caller, rcp, action_hash(action));
+        let key = (
+            owner,
+            self.model.principal(principal).account,
+            rcp,
+            action_hash(action),
+            self.signature_class(principal),
+        );
         let known = self
             .lock_levels()
             .get(&key)
@@ -316,9 +334,6 @@ impl<'m> InterimAuthorizer<'m> {
     /// every principal of one account (see [`Self::org_levels_cached`]).
     fn levels_ignore_request(&self, levels: &[Vec<DocId>], action: &str) -> bool {
         levels.iter().flatten().all(|&document| {
-            if self.principal_specific.get(document.0 as usize) != Some(&false) {
-                return false;
-            }
             self.policy(document).is_none_or(|policy| {
                 policy.statements.iter().all(|statement| {
                     !statement.matches_action(action)
@@ -326,10 +341,10 @@ impl<'m> InterimAuthorizer<'m> {
                             .resources
                             .as_ref()
                             .is_none_or(|patterns| patterns.iter().any(|p| p == "*"))
-                            && statement
-                                .conditions
-                                .iter()
-                                .all(|c| !c.key.starts_with("aws:resource")))
+                            && statement.conditions.iter().all(|c| {
+                                !c.key.starts_with("aws:resource")
+                                    && !c.values.iter().any(|v| has_variable(v))
+                            }))
                 })
             })
         })
@@ -360,6 +375,22 @@ impl<'m> InterimAuthorizer<'m> {
             all = all.and(any);
         }
         all
+    }
+
+    /// A number per distinct organization signature: principals with equal numbers
+    /// get equal values from every principal-specific condition of the SCPs of their
+    /// account and of every RCP.
+    fn signature_class(&self, principal: PrincipalIdx) -> u32 {
+        *self.signature_classes[principal as usize].get_or_init(|| {
+            let mut signature = Vec::new();
+            self.organization_signature(principal, &mut signature);
+            let mut known = self
+                .signatures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let next = known.len() as u32;
+            *known.entry(signature).or_insert(next)
+        })
     }
 
     fn lock_levels(
@@ -421,7 +452,7 @@ impl<'m> InterimAuthorizer<'m> {
             Tri::Yes
         } else {
             self.org_levels_cached(
-                (principal.account, principal.account, false),
+                (principal_index, principal.account, false),
                 &account_info.scp_levels,
                 action,
                 (resource, target.extra.is_empty()),
@@ -464,7 +495,7 @@ impl<'m> InterimAuthorizer<'m> {
             Some(&resource_account) if RCP_SERVICES.contains(&target.service) => {
                 let levels = &self.model.accounts[resource_account as usize].rcp_levels;
                 self.org_levels_cached(
-                    (resource_account, principal.account, true),
+                    (principal_index, resource_account, true),
                     levels,
                     action,
                     (resource, target.extra.is_empty()),
@@ -1038,7 +1069,7 @@ mod tests {
                                 );
                                 let mut got = Denies::default();
                                 let answer = authz.org_levels_cached(
-                                    (owner, principal.account, rcp),
+                                    (p as u32, owner, rcp),
                                     levels,
                                     action,
                                     (resource, true),
