@@ -13,6 +13,70 @@ use crate::graph::model::{Model, Principal, PrincipalIdx, PrincipalKind};
 use crate::snapshot::{DocId, Snapshot};
 use std::sync::Arc;
 
+/// The actions the graph asks [`Authorizer::may_allow`] about for every principal
+/// (privilege escalation requirements, access classes, `sts:AssumeRole`, administrator
+/// sentinels), by index: each document keeps its answer to each of them.
+fn probe_index(action: &str) -> Option<u32> {
+    static INDEX: std::sync::LazyLock<rustc_hash::FxHashMap<&'static str, u32>> =
+        std::sync::LazyLock::new(|| {
+            let privesc = crate::graph::privesc::CATALOGUE
+                .iter()
+                .flat_map(|t| t.requires)
+                .map(|r| r.action);
+            let classes = crate::graph::access::class_actions()
+                .iter()
+                .map(String::as_str);
+            let mut index = rustc_hash::FxHashMap::default();
+            for action in privesc
+                .chain(classes)
+                .chain(["sts:assumerole"])
+                .chain(crate::graph::admin::SENTINELS.iter().copied())
+            {
+                let next = index.len() as u32;
+                if next < ActionProbes::CAPACITY {
+                    index.entry(action).or_insert(next);
+                }
+            }
+            index
+        });
+    INDEX.get(action).copied()
+}
+
+/// One document's answers to the probed actions: bit `i` of `known` says whether the
+/// answer to action `i` was computed, bit `i` of `allowed` what it is. Threads racing on
+/// an unknown bit both compute the same answer.
+#[derive(Default)]
+struct ActionProbes {
+    known: [std::sync::atomic::AtomicU64; 2],
+    allowed: [std::sync::atomic::AtomicU64; 2],
+}
+
+impl ActionProbes {
+    const CAPACITY: u32 = 128;
+}
+
+impl InterimAuthorizer<'_> {
+    /// [`CompiledPolicy::may_allow`] of one document, remembered for probed actions.
+    fn document_may_allow(&self, document: DocId, action: &str, probe: Option<u32>) -> bool {
+        use std::sync::atomic::Ordering::{Acquire, Release};
+        let compute = || self.policy(document).is_some_and(|c| c.may_allow(action));
+        let (Some(index), Some(probes)) = (probe, self.may_allow_probes.get(document.0 as usize))
+        else {
+            return compute();
+        };
+        let (word, bit) = ((index / 64) as usize, 1u64 << (index % 64));
+        if probes.known[word].load(Acquire) & bit != 0 {
+            return probes.allowed[word].load(Acquire) & bit != 0;
+        }
+        let answer = compute();
+        if answer {
+            probes.allowed[word].fetch_or(bit, Release);
+        }
+        probes.known[word].fetch_or(bit, Release);
+        answer
+    }
+}
+
 /// An action's key in the levels cache (its text, hashed; entries keep the text too).
 fn action_hash(action: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -53,6 +117,9 @@ pub struct InterimAuthorizer<'m> {
     /// Per principal, the number of its organization signature (see
     /// [`InterimAuthorizer::signature_class`]), computed on first use.
     signature_classes: Vec<std::sync::OnceLock<u32>>,
+    /// Per document, its answers to [`CompiledPolicy::may_allow`] for the actions the
+    /// graph asks about again and again (see [`probe_index`]).
+    may_allow_probes: Vec<ActionProbes>,
     /// Organization signatures by number.
     signatures: std::sync::Mutex<rustc_hash::FxHashMap<Vec<u32>, u32>>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
@@ -167,6 +234,7 @@ impl<'m> InterimAuthorizer<'m> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
             signatures: Default::default(),
+            may_allow_probes: (0..policies_len).map(|_| ActionProbes::default()).collect(),
             only_everyone: (0..policies_len)
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -766,10 +834,12 @@ impl Authorizer for InterimAuthorizer<'_> {
     }
 
     fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool {
-        self.model.principal(principal).policies.iter().any(|p| {
-            self.policy(p.document)
-                .is_some_and(|c| c.may_allow(action_pattern))
-        })
+        let probe = probe_index(action_pattern);
+        self.model
+            .principal(principal)
+            .policies
+            .iter()
+            .any(|p| self.document_may_allow(p.document, action_pattern, probe))
     }
 
     fn equivalence_key(&self, principal: PrincipalIdx) -> Vec<u32> {
@@ -1008,6 +1078,52 @@ impl InterimAuthorizer<'_> {
 mod tests {
     use super::*;
     use crate::synth::{generate, SynthConfig};
+
+    /// `may_allow` answers from the per-document probes exactly as evaluating the
+    /// documents again would, cold and warm, for probed and other actions.
+    #[test]
+    fn probed_may_allow_equals_evaluated() {
+        let config = SynthConfig::custom(3, 40, 7).expect("a valid size");
+        let snapshot = generate(&config).expect("generated").snapshot;
+        let model = Model::new(&snapshot);
+        let authz = InterimAuthorizer::new(&snapshot, &model);
+        let mut actions: Vec<&str> = crate::graph::privesc::CATALOGUE
+            .iter()
+            .flat_map(|t| t.requires)
+            .map(|r| r.action)
+            .collect();
+        actions.extend([
+            "sts:assumerole",
+            "s3:getobject",
+            "s3:*",
+            "iam:get*",
+            "ec2:describeinstances",
+        ]);
+        let (mut probed, mut allowed) = (0usize, 0usize);
+        for _pass in 0..2 {
+            for (p, principal) in model.principals.iter().enumerate() {
+                for action in &actions {
+                    let expected = principal.policies.iter().any(|a| {
+                        authz
+                            .policy(a.document)
+                            .is_some_and(|c| c.may_allow(action))
+                    });
+                    assert_eq!(
+                        authz.may_allow(p as u32, action),
+                        expected,
+                        "{} {action}",
+                        principal.arn
+                    );
+                    probed += usize::from(probe_index(action).is_some());
+                    allowed += usize::from(expected);
+                }
+            }
+        }
+        assert!(
+            probed > 1000 && allowed > 100,
+            "{probed} probed, {allowed} allowed"
+        );
+    }
 
     /// The levels cache answers, and records denies, exactly as evaluating the levels
     /// again would, for every principal, on resources of every account, cold and warm.
