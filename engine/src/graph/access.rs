@@ -608,27 +608,29 @@ impl<'a> AccountSets<'a> {
         conditional: &mut RoaringBitmap,
     ) {
         let account = model.principal(principal).account;
+        // Every class's answers are gathered as pair ids and enter the bitmaps once, as
+        // sorted runs: members are in ARN order, pairs in resource order.
+        let mut yes_pairs: Vec<u32> = Vec::new();
+        let mut maybe_pairs: Vec<u32> = Vec::new();
+        let mut yes = RoaringBitmap::new();
+        let mut maybe = RoaringBitmap::new();
         for (c, action) in class_actions().iter().enumerate() {
             let set = self.set(account, c);
             if set.is_empty() {
                 continue;
             }
-            let mut yes = RoaringBitmap::new();
-            let mut maybe = RoaringBitmap::new();
+            yes.clear();
+            maybe.clear();
             authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
-            for (members, into) in [(yes, &mut *allowed), (maybe, &mut *conditional)] {
-                // Members are in ARN order, pairs in resource order: sorted first, the
-                // pairs go in as whole containers rather than one insertion each.
-                let mut pairs: Vec<u32> = members
-                    .iter()
-                    .map(|m| pair(set.ids[m as usize], c))
-                    .collect();
-                pairs.sort_unstable();
-                pairs.dedup();
-                match RoaringBitmap::from_sorted_iter(pairs.iter().copied()) {
-                    Ok(sorted) => *into |= sorted,
-                    Err(_) => into.extend(pairs),
-                }
+            yes_pairs.extend(yes.iter().map(|m| pair(set.ids[m as usize], c)));
+            maybe_pairs.extend(maybe.iter().map(|m| pair(set.ids[m as usize], c)));
+        }
+        for (mut pairs, into) in [(yes_pairs, allowed), (maybe_pairs, conditional)] {
+            pairs.sort_unstable();
+            pairs.dedup();
+            match RoaringBitmap::from_sorted_iter(pairs.iter().copied()) {
+                Ok(sorted) => *into |= sorted,
+                Err(_) => into.extend(pairs),
             }
         }
     }
