@@ -566,8 +566,17 @@ impl<'a> AccountSets<'a> {
         per_class
             .par_iter_mut()
             .for_each(|targets| targets.sort_by(|a, b| a.0.cmp(&b.0)));
+        // Sized first: the sets of a large organization hold millions of entries.
+        let mut sizes = vec![0usize; accounts * classes];
+        for (c, targets) in per_class.iter().enumerate() {
+            for (_, _, id, _) in targets {
+                for &caller in &callers[*id as usize] {
+                    sizes[caller as usize * classes + c] += 1;
+                }
+            }
+        }
         let mut entries: Vec<Vec<SetEntry<'a>>> =
-            (0..accounts * classes).map(|_| Vec::new()).collect();
+            sizes.into_iter().map(Vec::with_capacity).collect();
         for (c, targets) in per_class.into_iter().enumerate() {
             for (arn, is_pattern, id, owner) in targets {
                 let resource = &resources[id as usize];

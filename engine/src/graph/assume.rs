@@ -87,6 +87,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                 .collect()
         })
         .collect();
+    builder.reserve_edges(edges.iter().map(Vec::len).sum());
     for (caller, role, status, explanation) in edges.into_iter().flatten() {
         builder.add_edge(caller, role, EdgeKind::AssumeRole, status, explanation);
     }

@@ -159,6 +159,13 @@ impl<'a> GraphBuilder<'a> {
         );
     }
 
+    /// Makes room for `additional` more edges at once: edge families add theirs in one
+    /// batch, and a graph of millions of edges grown by doubling copies (and briefly
+    /// holds twice) its edge list on every growth.
+    pub fn reserve_edges(&mut self, additional: usize) {
+        self.graph.graph.reserve_edges(additional);
+    }
+
     /// The node of a role by ARN, or a warning when the role is not in the snapshot.
     pub fn role_node(&mut self, arn: &str, referrer: &str) -> Option<NodeId> {
         match self.model.principal_by_arn(arn) {

@@ -1261,6 +1261,13 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                 own
             })
             .collect();
+    let escalates = |technique: u16| {
+        matches!(
+            CATALOGUE[technique as usize].targets,
+            Targets::Itself | Targets::PolicyOf(_)
+        )
+    };
+    builder.reserve_edges(found.iter().flatten().filter(|f| !escalates(f.1)).count());
     for (actor, technique, node, subject, status, explanation) in found.into_iter().flatten() {
         match CATALOGUE[technique as usize].targets {
             Targets::Itself | Targets::PolicyOf(_) => {
