@@ -903,6 +903,49 @@ impl Evaluator<'_> {
         }
     }
 
+    /// [`Self::requirement`] for an `On::Target` requirement on a collected candidate.
+    /// When the actor's decision cannot depend on the candidate's ARN
+    /// ([`Authorizer::ignores_resource_arn`]: every statement that may apply names `*` or
+    /// no resource), it is computed once per (requirement, target account, service) and
+    /// kept in `resource_free` for the technique's other candidates.
+    fn target_requirement(
+        &self,
+        actor: PrincipalIdx,
+        index: usize,
+        requirement: &Requirement,
+        candidate: &Candidate<'_>,
+        extra: &[(String, String)],
+        resource_free: &mut Vec<ResourceFree>,
+    ) -> Decision {
+        let account = self.model.account_id(actor);
+        let mut target = Target::plain(
+            &candidate.arn,
+            super::model::arn_account(&candidate.arn).or(Some(account)),
+        );
+        target.extra = extra;
+        let known = resource_free.iter().find(|known| {
+            known.requirement == index
+                && known.account.as_deref() == target.account
+                && known.service == target.service
+        });
+        match known.map(|known| &known.decision) {
+            Some(Some(decision)) => return decision.clone(),
+            Some(None) => return self.authz.authorize(actor, requirement.action, &target),
+            None => {}
+        }
+        let decision = self.authz.authorize(actor, requirement.action, &target);
+        let free = self
+            .authz
+            .ignores_resource_arn(actor, requirement.action, &target);
+        resource_free.push(ResourceFree {
+            requirement: index,
+            account: target.account.map(str::to_string),
+            service: target.service.to_string(),
+            decision: free.then(|| decision.clone()),
+        });
+        decision
+    }
+
     fn precondition(
         &self,
         technique: &Technique,
@@ -1083,6 +1126,7 @@ impl Evaluator<'_> {
             }
             _ => Vec::new(),
         };
+        let mut resource_free = Vec::new();
         for candidate in candidates(technique, actor, self.model, targets) {
             let Some((mut status, precondition_note)) =
                 self.precondition(technique, actor, snapshot_account, targets, &candidate)
@@ -1128,7 +1172,17 @@ impl Evaluator<'_> {
                 if requirement.on != On::Target {
                     continue;
                 }
-                let decision = self.requirement(actor, requirement, &candidate, &passed_to);
+                let decision = match candidate.assumed {
+                    None => self.target_requirement(
+                        actor,
+                        r,
+                        requirement,
+                        &candidate,
+                        &passed_to,
+                        &mut resource_free,
+                    ),
+                    Some(_) => self.requirement(actor, requirement, &candidate, &passed_to),
+                };
                 match status_of(&decision) {
                     None => {
                         possible = false;
@@ -1165,6 +1219,16 @@ impl Evaluator<'_> {
         }
         found
     }
+}
+
+/// Per (requirement, target account, service) of a technique: the decision that holds
+/// for every candidate, or `None` when it depends on the candidate's ARN (see
+/// [`Evaluator::target_requirement`]).
+struct ResourceFree {
+    requirement: usize,
+    account: Option<String>,
+    service: String,
+    decision: Option<Decision>,
 }
 
 /// Appends reasons to an explanation, separated by `"; "`.
