@@ -7,8 +7,8 @@ use crate::error::{CliError, CliResult};
 use crate::output;
 use crate::snapshot_file;
 use blastgraph_engine::graph::{analyse_with, Analysis, NodeId, NodeKind};
+use blastgraph_engine::simulate::incremental::analyse_after;
 use blastgraph_engine::simulate::{apply, Change, Scenario, SimulationOptions};
-use blastgraph_engine::snapshot::Snapshot;
 use blastgraph_query::ci::delta::{compare_findings, compare_reach, Delta};
 use blastgraph_query::ci::from_graph::{
     affected_sources, org_reach, org_reach_of, resolve_source, source_kind, GraphQuery, Paths,
@@ -94,19 +94,21 @@ pub fn run(args: SimulateArgs) -> CliResult {
         }
     }
     let compromised = &simulation.compromised;
-    let before = side(
+    // The after side is built from the before one: only what the changes touch is
+    // recomputed (`engine::simulate::incremental`).
+    let (before, after) = analyse_with(
         &snapshot,
-        &SimulationOptions::default(),
-        &query,
-        compromised,
-        &mut scope,
-    )?;
-    let after = side(
-        &simulation.snapshot,
-        &simulation.options,
-        &query,
-        compromised,
-        &mut scope,
+        &SimulationOptions::default().graph_options(),
+        |before| -> Result<(Side, Side), CliError> {
+            let before_side = side(before, &query, compromised, &mut scope)?;
+            let after_side = analyse_after(
+                before,
+                &simulation.snapshot,
+                &simulation.options.graph_options(),
+                |after, _| side(after, &query, compromised, &mut scope),
+            )?;
+            Ok((before_side, after_side))
+        },
     )?;
     let mut delta = match (before, after) {
         (Side::Reach(before, only), Side::Reach(after, _)) => {
@@ -158,43 +160,40 @@ enum Side {
 }
 
 fn side(
-    snapshot: &Snapshot,
-    options: &SimulationOptions,
+    analysis: &Analysis<'_>,
     query: &Query,
     compromised: &[String],
     scope: &mut Scope,
 ) -> Result<Side, CliError> {
-    analyse_with(snapshot, &options.graph_options(), |analysis| {
-        let only = compromised
-            .iter()
-            .map(|name| resolve_source(analysis, name))
-            .collect::<Result<BTreeSet<String>, String>>()
-            .map_err(|e| CliError::BadInput(format!("--compromise: {e}")))?;
-        match query {
-            Query::BlastRadiusAll => {
-                let reach = match scope_sources(analysis, scope) {
-                    Some(sources) => org_reach_of(analysis, &sources, Paths::Explained),
-                    None => org_reach(analysis, Paths::Explained),
-                };
-                Ok(Side::Reach(reach, only))
-            }
-            Query::WhatCanReach { action, on, from } => {
-                let compromised = |source: &str| only.is_empty() || only.contains(source);
-                let findings = GraphQuery::new(analysis)
-                    .what_can_reach(action, on.as_deref(), &compromised)
-                    .map_err(|e| CliError::BadInput(format!("--query: {e}")))?;
-                let findings = findings
-                    .into_iter()
-                    .filter(|f| only.is_empty() || only.contains(&f.source))
-                    .filter(|f| from.is_empty() || kind_in(analysis, &f.source, from))
-                    .collect();
-                Ok(Side::Findings(
-                    findings,
-                    blastgraph_query::ci::from_graph::coverage_gaps(analysis),
-                ))
-            }
+    let only = compromised
+        .iter()
+        .map(|name| resolve_source(analysis, name))
+        .collect::<Result<BTreeSet<String>, String>>()
+        .map_err(|e| CliError::BadInput(format!("--compromise: {e}")))?;
+    match query {
+        Query::BlastRadiusAll => {
+            let reach = match scope_sources(analysis, scope) {
+                Some(sources) => org_reach_of(analysis, &sources, Paths::Explained),
+                None => org_reach(analysis, Paths::Explained),
+            };
+            Ok(Side::Reach(reach, only))
         }
-    })
+        Query::WhatCanReach { action, on, from } => {
+            let compromised = |source: &str| only.is_empty() || only.contains(source);
+            let findings = GraphQuery::new(analysis)
+                .what_can_reach(action, on.as_deref(), &compromised)
+                .map_err(|e| CliError::BadInput(format!("--query: {e}")))?;
+            let findings = findings
+                .into_iter()
+                .filter(|f| only.is_empty() || only.contains(&f.source))
+                .filter(|f| from.is_empty() || kind_in(analysis, &f.source, from))
+                .collect();
+            Ok(Side::Findings(
+                findings,
+                blastgraph_query::ci::from_graph::coverage_gaps(analysis),
+            ))
+        }
+    }
 }
 
 /// The source nodes of a scope (`None`: every source); the first side fixes the ids.

@@ -71,7 +71,10 @@ impl<'a> GraphBuilder<'a> {
         self.graph
     }
 
-    fn add_source_nodes(&mut self) {
+    /// Adds a node per credential source (instances, task definitions, service
+    /// accounts, functions): what [`GraphBuilder::build`] does before the edges, public
+    /// for builders that add edge families one by one (`simulate::incremental`).
+    pub fn add_source_nodes(&mut self) {
         let snapshot = self.snapshot;
         for (account_index, account) in snapshot.accounts.iter().enumerate() {
             let account_index = account_index as u32;

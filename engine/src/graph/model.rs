@@ -34,7 +34,7 @@ pub struct AttachedPolicy {
 }
 
 /// A user or role with everything evaluation needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Principal {
     /// Its ARN.
     pub arn: String,
@@ -61,7 +61,7 @@ pub struct Principal {
 }
 
 /// An account with its organization context.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountInfo {
     /// The account id.
     pub id: String,

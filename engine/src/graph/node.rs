@@ -70,7 +70,7 @@ impl NodeKind {
 }
 
 /// A node.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// What it is.
     pub kind: NodeKind,

@@ -18,6 +18,7 @@
 mod compute_changes;
 mod documents;
 mod iam_changes;
+pub mod incremental;
 mod lookup;
 mod options;
 mod org_changes;
