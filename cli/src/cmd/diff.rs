@@ -26,27 +26,40 @@ pub struct DiffArgs {
 }
 
 /// Runs `diff` (exit 0 whatever changed; `check` is the command that fails a build).
+///
+/// One analysis is alive at a time (each is the memory of `blast-radius --all`; two
+/// at once doubled the peak on large organizations): the old snapshot's reach is
+/// kept without its analysis, the new one's analysis explains what was added, and the
+/// old snapshot is analysed a second time only when something was removed, to explain
+/// it.
 pub fn run(args: DiffArgs) -> CliResult {
     let old = snapshot_file::load(&args.old)?;
     let new = snapshot_file::load(&args.new)?;
+    let options = SimulationOptions::default().graph_options();
+    let before = analyse_with(&old, &options, |analysis| {
+        org_reach(analysis, Paths::Omitted)
+    });
     // Paths are searched only for the sources a result is about: added reach in the new
     // snapshot, removed reach in the old one.
-    let options = SimulationOptions::default().graph_options();
-    let mut report = analyse_with(&old, &options, |old_analysis| {
-        let before = org_reach(old_analysis, Paths::Omitted);
-        analyse_with(&new, &options, |new_analysis| {
-            let after = org_reach(new_analysis, Paths::Omitted);
-            let mut report = diff(&before, &after);
-            let (mut removed, mut added): (Vec<_>, Vec<_>) = report
-                .items
-                .drain(..)
-                .partition(|item| item.level == Level::Note);
-            explain(new_analysis, &mut added);
-            explain(old_analysis, &mut removed);
-            report.items = added.into_iter().chain(removed).collect();
-            report.sorted()
-        })
+    let (mut report, added, mut removed) = analyse_with(&new, &options, |new_analysis| {
+        let after = org_reach(new_analysis, Paths::Omitted);
+        let mut report = diff(&before, &after);
+        let (removed, mut added): (Vec<_>, Vec<_>) = report
+            .items
+            .drain(..)
+            .partition(|item| item.level == Level::Note);
+        explain(new_analysis, &mut added);
+        (report, added, removed)
     });
+    drop(before);
+    drop(new);
+    if !removed.is_empty() {
+        analyse_with(&old, &options, |old_analysis| {
+            explain(old_analysis, &mut removed)
+        });
+    }
+    report.items = added.into_iter().chain(removed).collect();
+    let mut report = report.sorted();
     report.artifact = Some(args.new.display().to_string());
     output::print(&render(&report, args.format))?;
     Ok(ExitCode::SUCCESS)

@@ -159,6 +159,18 @@ const fn np(
     }
 }
 
+/// [`np`] for roles that reach an instance only through an instance profile.
+const fn np_instance_profile(
+    name: &'static str,
+    requires: &'static [Requirement],
+    description: &'static str,
+) -> Technique {
+    Technique {
+        precondition: Precondition::RoleInInstanceProfile,
+        ..np(name, "ec2.amazonaws.com", requires, description)
+    }
+}
+
 const fn ep(
     name: &'static str,
     targets: Targets,
@@ -277,6 +289,15 @@ pub const CATALOGUE: &[Technique] = &[
         precondition: Precondition::RoleInInstanceProfile,
         description: "creates a launch configuration with the role's profile and an Auto Scaling group that launches it",
     },
+    np_instance_profile("ec2:RunInstances+AssociateIamInstanceProfile",
+        &[PASS, req("ec2:runinstances", Anything), req("ec2:associateiaminstanceprofile", Anything)],
+        "launches an instance without a profile, then associates the role's instance profile with it"),
+    np_instance_profile("ec2:RunInstances+ReplaceIamInstanceProfileAssociation",
+        &[PASS, req("ec2:runinstances", Anything), req("ec2:replaceiaminstanceprofileassociation", Anything)],
+        "launches an instance, then replaces its instance profile with the role's"),
+    np_instance_profile("ec2:RequestSpotInstances",
+        &[PASS, req("ec2:requestspotinstances", Anything)],
+        "requests a spot instance with the role's instance profile and reads its credentials"),
     np("lambda:CreateFunction+InvokeFunction", "lambda.amazonaws.com",
         &[PASS, req("lambda:createfunction", Anything), req("lambda:invokefunction", Anything)],
         "creates a function with the role and invokes it"),
@@ -286,18 +307,50 @@ pub const CATALOGUE: &[Technique] = &[
     np("lambda:CreateFunction+AddPermission", "lambda.amazonaws.com",
         &[PASS, req("lambda:createfunction", Anything), req("lambda:addpermission", Anything)],
         "creates a function with the role and lets itself invoke it"),
+    // Needs an existing function to repoint; the snapshot may not hold them all, so the
+    // edge does not depend on one being collected.
+    np("lambda:UpdateFunctionConfiguration+PassRole", "lambda.amazonaws.com",
+        &[PASS, req("lambda:updatefunctionconfiguration", Anything)],
+        "gives an existing function the role and a layer of its own in one update"),
     np("cloudformation:CreateStack", "cloudformation.amazonaws.com",
         &[PASS, req("cloudformation:createstack", Anything)],
         "creates a stack that runs with the role"),
+    np("cloudformation:UpdateStack+PassRole", "cloudformation.amazonaws.com",
+        &[PASS, req("cloudformation:updatestack", Anything)],
+        "updates an existing stack with the role as its new service role and a template of its own"),
+    np("cloudformation:CreateStackSet+CreateStackInstances", "cloudformation.amazonaws.com",
+        &[PASS, req("cloudformation:createstackset", Anything), req("cloudformation:createstackinstances", Anything)],
+        "creates a stack set with the role as administration role and deploys an instance of it"),
+    np("cloudformation:UpdateStackSet+PassRole", "cloudformation.amazonaws.com",
+        &[PASS, req("cloudformation:updatestackset", Anything)],
+        "updates an existing stack set with the role as administration role and a template of its own"),
     np("codebuild:CreateProject+StartBuild", "codebuild.amazonaws.com",
         &[PASS, req("codebuild:createproject", Anything), req("codebuild:startbuild", Anything)],
         "creates a build project with the role and runs a build"),
+    np("codebuild:CreateProject+StartBuildBatch", "codebuild.amazonaws.com",
+        &[PASS, req("codebuild:createproject", Anything), req("codebuild:startbuildbatch", Anything)],
+        "creates a build project with the role and runs a batch build"),
+    np("codebuild:UpdateProject+StartBuild", "codebuild.amazonaws.com",
+        &[PASS, req("codebuild:updateproject", Anything), req("codebuild:startbuild", Anything)],
+        "gives an existing build project the role and a buildspec of its own, and runs a build"),
+    np("codebuild:UpdateProject+StartBuildBatch", "codebuild.amazonaws.com",
+        &[PASS, req("codebuild:updateproject", Anything), req("codebuild:startbuildbatch", Anything)],
+        "gives an existing build project the role and a buildspec of its own, and runs a batch build"),
     np("glue:CreateDevEndpoint", "glue.amazonaws.com",
         &[PASS, req("glue:createdevendpoint", Anything)],
         "creates a Glue development endpoint with the role and logs into it"),
     np("glue:CreateJob+StartJobRun", "glue.amazonaws.com",
         &[PASS, req("glue:createjob", Anything), req("glue:startjobrun", Anything)],
         "creates a Glue job with the role and runs it"),
+    np("glue:CreateJob+CreateTrigger", "glue.amazonaws.com",
+        &[PASS, req("glue:createjob", Anything), req("glue:createtrigger", Anything)],
+        "creates a Glue job with the role and a trigger that runs it"),
+    np("glue:UpdateJob+StartJobRun", "glue.amazonaws.com",
+        &[PASS, req("glue:updatejob", Anything), req("glue:startjobrun", Anything)],
+        "gives an existing Glue job the role and a script of its own, and runs it"),
+    np("glue:UpdateJob+CreateTrigger", "glue.amazonaws.com",
+        &[PASS, req("glue:updatejob", Anything), req("glue:createtrigger", Anything)],
+        "gives an existing Glue job the role and a script of its own, and a trigger that runs it"),
     np("sagemaker:CreateNotebookInstance", "sagemaker.amazonaws.com",
         &[PASS, req("sagemaker:createnotebookinstance", Anything), req("sagemaker:createpresignednotebookinstanceurl", Anything)],
         "creates a notebook instance with the role and opens it"),
@@ -316,12 +369,18 @@ pub const CATALOGUE: &[Technique] = &[
     np("ecs:RegisterTaskDefinition+CreateService", "ecs-tasks.amazonaws.com",
         &[PASS, req("ecs:registertaskdefinition", Anything), req("ecs:createservice", Anything)],
         "registers a task definition with the role and creates a service running it"),
+    np("ecs:RegisterTaskDefinition+UpdateService", "ecs-tasks.amazonaws.com",
+        &[PASS, req("ecs:registertaskdefinition", Anything), req("ecs:updateservice", Anything)],
+        "registers a task definition revision with the role as task role and points an existing service at it"),
     np("eks:CreatePodIdentityAssociation", "pods.eks.amazonaws.com",
         &[PASS, req("eks:createpodidentityassociation", Anything)],
         "associates the role with a service account it controls"),
     np("datapipeline:CreatePipeline", "datapipeline.amazonaws.com",
         &[PASS, req("datapipeline:createpipeline", Anything), req("datapipeline:putpipelinedefinition", Anything), req("datapipeline:activatepipeline", Anything)],
         "creates and activates a pipeline running with the role"),
+    np("codestar:CreateProject", "codestar.amazonaws.com",
+        &[PASS, req("codestar:createproject", Anything)],
+        "creates a CodeStar project whose toolchain stack runs as the role"),
     np("apprunner:CreateService", "tasks.apprunner.amazonaws.com",
         &[PASS, req("apprunner:createservice", Anything)],
         "creates an App Runner service with the role as instance role"),
@@ -338,15 +397,29 @@ pub const CATALOGUE: &[Technique] = &[
     ep("ec2:ModifyInstanceAttribute", Targets::Instances,
         &[req("ec2:modifyinstanceattribute", T), req("ec2:stopinstances", T), req("ec2:startinstances", T)],
         "replaces the instance's user data and restarts it"),
+    ep("ec2:CreateLaunchTemplateVersion+ModifyLaunchTemplate", Targets::Unseen(&LAUNCH_TEMPLATES),
+        &[req("ec2:createlaunchtemplateversion", T), req("ec2:modifylaunchtemplate", T)],
+        "makes a version of an existing launch template with user data of its own the default; instances launched from it (by Auto Scaling) run as its instance profile's role"),
+    // An Auto Scaling group using a launch template with an instance profile also needs
+    // iam:PassRole on the role; not required here, so this may over-report, never miss.
+    ep("autoscaling:CreateAutoScalingGroup", Targets::Unseen(&LAUNCH_CONFIGURATIONS),
+        &[req("autoscaling:createautoscalinggroup", Anything)],
+        "creates an Auto Scaling group from an existing launch configuration or template whose instances run as the role of its instance profile"),
     // No lambda:InvokeFunction required: the function's own triggers run the new code.
     ep("lambda:UpdateFunctionCode", Targets::Functions,
         &[req("lambda:updatefunctioncode", T)],
         "replaces the function's code, which runs at its next invocation (by the actor or by the function's triggers)"),
+    ep("lambda:UpdateFunctionConfiguration", Targets::Functions,
+        &[req("lambda:updatefunctionconfiguration", T)],
+        "adds a layer of its own to the function (or repoints its handler), which runs at its next invocation with the function's role"),
     ep("ecs:ExecuteCommand", Targets::RunningTasks, &[req("ecs:executecommand", T)],
         "opens a shell in a running task"),
     ep("cloudformation:UpdateStack", Targets::Unseen(&STACKS),
         &[req("cloudformation:updatestack", T)],
         "updates an existing stack whose service role is the role with a template of its own; CloudFormation creates what it asks for as that role"),
+    ep("cloudformation:CreateChangeSet+ExecuteChangeSet", Targets::Unseen(&STACKS),
+        &[req("cloudformation:createchangeset", T), req("cloudformation:executechangeset", T)],
+        "creates and executes a change set on an existing stack with a template of its own; CloudFormation applies it as the stack's service role"),
     ep("codebuild:StartBuild", Targets::Unseen(&BUILD_PROJECTS),
         &[req("codebuild:startbuild", T)],
         "starts a build of an existing project with a buildspec override; the build runs as the project's service role"),
@@ -398,6 +471,9 @@ pub struct Uncollected {
     pub(crate) trusted: &'static str,
     /// Whether the role must also be in an instance profile of the account.
     pub(crate) needs_instance_profile: bool,
+    /// Whether the collector reads these resources: then the roles are candidates only
+    /// in accounts where reading them failed; otherwise in every account.
+    pub(crate) collected: bool,
 }
 
 const UNCOLLECTED_INSTANCES: Uncollected = Uncollected {
@@ -405,18 +481,21 @@ const UNCOLLECTED_INSTANCES: Uncollected = Uncollected {
     what: "EC2 instances",
     trusted: "ec2.amazonaws.com",
     needs_instance_profile: true,
+    collected: true,
 };
 const UNCOLLECTED_FUNCTIONS: Uncollected = Uncollected {
     service: "lambda",
     what: "Lambda functions",
     trusted: "lambda.amazonaws.com",
     needs_instance_profile: false,
+    collected: true,
 };
 const UNCOLLECTED_TASKS: Uncollected = Uncollected {
     service: "ecs",
     what: "ECS tasks",
     trusted: "ecs-tasks.amazonaws.com",
     needs_instance_profile: false,
+    collected: true,
 };
 
 /// Defines an [`Uncollected`] kind of a service the collector never reads.
@@ -426,6 +505,7 @@ const fn unseen(service: &'static str, what: &'static str, trusted: &'static str
         what,
         trusted,
         needs_instance_profile: false,
+        collected: false,
     }
 }
 
@@ -452,6 +532,18 @@ const CODE_INTERPRETERS: Uncollected = unseen(
     "Bedrock AgentCore code interpreters",
     "bedrock-agentcore.amazonaws.com",
 );
+const LAUNCH_TEMPLATES: Uncollected = Uncollected {
+    needs_instance_profile: true,
+    ..unseen("ec2", "EC2 launch templates", "ec2.amazonaws.com")
+};
+const LAUNCH_CONFIGURATIONS: Uncollected = Uncollected {
+    needs_instance_profile: true,
+    ..unseen(
+        "autoscaling",
+        "Auto Scaling launch configurations and templates",
+        "ec2.amazonaws.com",
+    )
+};
 
 /// The uncollected-resource description of an existing-resource target kind.
 fn uncollected_kind(targets: Targets) -> Option<&'static Uncollected> {
@@ -483,17 +575,26 @@ struct AccountTargets {
     uncollected_task_roles: Option<Vec<PrincipalIdx>>,
     /// The ARNs of the roles in some instance profile of the account.
     instance_profile_roles: rustc_hash::FxHashSet<String>,
+    /// The same roles, as principals.
+    roles_in_instance_profiles: Vec<PrincipalIdx>,
 }
 
 impl AccountTargets {
     fn uncollected_roles(&self, kind: &Uncollected) -> &[PrincipalIdx] {
+        if !kind.collected {
+            // Never collected: every role of the account that could be attached (those
+            // trusting the service are kept by the caller).
+            return if kind.needs_instance_profile {
+                &self.roles_in_instance_profiles
+            } else {
+                &self.roles
+            };
+        }
         let roles = match kind.service {
             "ec2" => &self.uncollected_instance_roles,
             "lambda" => &self.uncollected_function_roles,
             "ecs" => &self.uncollected_task_roles,
-            // Never collected: every role of the account (those trusting the service are
-            // kept by the caller).
-            _ => return &self.roles,
+            _ => return &[],
         };
         roles.as_deref().unwrap_or(&[])
     }
@@ -550,15 +651,15 @@ fn account_targets(builder: &GraphBuilder<'_>) -> Vec<AccountTargets> {
                 .flat_map(|p| p.roles.iter().cloned())
                 .collect();
         }
+        let in_profile = |role: &PrincipalIdx| {
+            t.instance_profile_roles
+                .contains(&model.principal(*role).arn)
+        };
+        t.roles_in_instance_profiles = t.roles.iter().copied().filter(in_profile).collect();
         let gap =
             |kind: &Uncollected| service_uncollected(builder.snapshot, &account.id, kind.service);
         if gap(&UNCOLLECTED_INSTANCES) {
-            let in_profile = |role: &PrincipalIdx| {
-                t.instance_profile_roles
-                    .contains(&model.principal(*role).arn)
-            };
-            t.uncollected_instance_roles =
-                Some(t.roles.iter().copied().filter(in_profile).collect());
+            t.uncollected_instance_roles = Some(t.roles_in_instance_profiles.clone());
         }
         if gap(&UNCOLLECTED_FUNCTIONS) {
             t.uncollected_function_roles = Some(t.roles.clone());
@@ -802,6 +903,49 @@ impl Evaluator<'_> {
         }
     }
 
+    /// [`Self::requirement`] for an `On::Target` requirement on a collected candidate.
+    /// When the actor's decision cannot depend on the candidate's ARN
+    /// ([`Authorizer::ignores_resource_arn`]: every statement that may apply names `*` or
+    /// no resource), it is computed once per (requirement, target account, service) and
+    /// kept in `resource_free` for the technique's other candidates.
+    fn target_requirement(
+        &self,
+        actor: PrincipalIdx,
+        index: usize,
+        requirement: &Requirement,
+        candidate: &Candidate<'_>,
+        extra: &[(String, String)],
+        resource_free: &mut Vec<ResourceFree>,
+    ) -> Decision {
+        let account = self.model.account_id(actor);
+        let mut target = Target::plain(
+            &candidate.arn,
+            super::model::arn_account(&candidate.arn).or(Some(account)),
+        );
+        target.extra = extra;
+        let known = resource_free.iter().find(|known| {
+            known.requirement == index
+                && known.account.as_deref() == target.account
+                && known.service == target.service
+        });
+        match known.map(|known| &known.decision) {
+            Some(Some(decision)) => return decision.clone(),
+            Some(None) => return self.authz.authorize(actor, requirement.action, &target),
+            None => {}
+        }
+        let decision = self.authz.authorize(actor, requirement.action, &target);
+        let free = self
+            .authz
+            .ignores_resource_arn(actor, requirement.action, &target);
+        resource_free.push(ResourceFree {
+            requirement: index,
+            account: target.account.map(str::to_string),
+            service: target.service.to_string(),
+            decision: free.then(|| decision.clone()),
+        });
+        decision
+    }
+
     fn precondition(
         &self,
         technique: &Technique,
@@ -982,6 +1126,7 @@ impl Evaluator<'_> {
             }
             _ => Vec::new(),
         };
+        let mut resource_free = Vec::new();
         for candidate in candidates(technique, actor, self.model, targets) {
             let Some((mut status, precondition_note)) =
                 self.precondition(technique, actor, snapshot_account, targets, &candidate)
@@ -1027,7 +1172,17 @@ impl Evaluator<'_> {
                 if requirement.on != On::Target {
                     continue;
                 }
-                let decision = self.requirement(actor, requirement, &candidate, &passed_to);
+                let decision = match candidate.assumed {
+                    None => self.target_requirement(
+                        actor,
+                        r,
+                        requirement,
+                        &candidate,
+                        &passed_to,
+                        &mut resource_free,
+                    ),
+                    Some(_) => self.requirement(actor, requirement, &candidate, &passed_to),
+                };
                 match status_of(&decision) {
                     None => {
                         possible = false;
@@ -1064,6 +1219,16 @@ impl Evaluator<'_> {
         }
         found
     }
+}
+
+/// Per (requirement, target account, service) of a technique: the decision that holds
+/// for every candidate, or `None` when it depends on the candidate's ARN (see
+/// [`Evaluator::target_requirement`]).
+struct ResourceFree {
+    requirement: usize,
+    account: Option<String>,
+    service: String,
+    decision: Option<Decision>,
 }
 
 /// Appends reasons to an explanation, separated by `"; "`.

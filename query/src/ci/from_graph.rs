@@ -435,9 +435,15 @@ fn group_sets(
 fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut Jewels) {
     let analysis = context.analysis;
     let access = &analysis.access;
+    let wanted: Vec<u32> = jewels
+        .resources()
+        .iter()
+        .map(|id| context.resource_of_id[id as usize])
+        .collect();
+    let holders = holders(analysis, reached, &wanted);
     for id in jewels.resources() {
         let r = context.resource_of_id[id as usize];
-        let Some(via) = holder(analysis, reached, r) else {
+        let Some(&via) = holders.get(&r) else {
             continue;
         };
         let actions = jewels.actions_of(id);
@@ -458,8 +464,61 @@ fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut
     }
 }
 
+/// [`holder`] of every resource of `resources` at once, in one walk over the reached
+/// principals: each group's access sets are met once (later members of a group, with the
+/// same certainty, can never come first), and the walk stops once every resource has a
+/// certain holder. Resources without a holder are absent from the map.
+fn holders(
+    analysis: &Analysis<'_>,
+    reached: &Reached<'_>,
+    resources: &[u32],
+) -> std::collections::HashMap<u32, NodeId> {
+    let crown: Vec<usize> = (0..CLASSES.len())
+        .filter(|&c| CLASSES[c].crown_jewel)
+        .collect();
+    let wanted: roaring::RoaringBitmap = resources
+        .iter()
+        .flat_map(|&r| crown.iter().map(move |&c| pair(r, c)))
+        .collect();
+    let mut found = std::collections::HashMap::new();
+    // First holder in order of any kind (the fallback), and the first certain one.
+    let mut fallback: std::collections::HashMap<u32, NodeId> = std::collections::HashMap::new();
+    let mut unresolved: roaring::RoaringBitmap = resources.iter().copied().collect();
+    let mut seen = std::collections::HashSet::new();
+    for &(m, certain) in &reached.principals {
+        if unresolved.is_empty() {
+            break;
+        }
+        let (allowed, conditional) = analysis.access.of(m);
+        if !seen.insert((std::ptr::from_ref(allowed), certain)) {
+            continue;
+        }
+        let allowed_here = allowed & &wanted;
+        for p in allowed_here.iter().chain((conditional & &wanted).iter()) {
+            fallback.entry(unpair(p).0).or_insert(m);
+        }
+        if certain {
+            for p in &allowed_here {
+                let r = unpair(p).0;
+                if unresolved.remove(r) {
+                    found.insert(r, m);
+                }
+            }
+        }
+    }
+    for r in unresolved {
+        if let Some(&m) = fallback.get(&r) {
+            found.insert(r, m);
+        }
+    }
+    found
+}
+
 /// The best reachable principal allowed (or conditionally allowed) a crown-jewel action
 /// on resource `r`: the first in `reached`'s order, preferring a certain permission.
+/// The definition [`holders`] computes for many resources at once (tests hold them
+/// equal).
+#[cfg(test)]
 fn holder(analysis: &Analysis<'_>, reached: &Reached<'_>, r: u32) -> Option<NodeId> {
     let pairs: Vec<u32> = (0..CLASSES.len())
         .filter(|&c| CLASSES[c].crown_jewel)
@@ -591,9 +650,20 @@ pub fn explain(analysis: &Analysis<'_>, items: &mut [crate::report::ReportItem])
         };
         let tree = shortest_paths(&analysis.graph, node);
         let reached = reached(analysis, node, Some(&tree));
+        // The resources among the targets (not a node, not an account), explained together.
+        let resources: Vec<u32> = indices
+            .iter()
+            .map(|&i| items[i].target.as_str())
+            .filter(|t| {
+                analysis.graph.node_by_id(t).is_none()
+                    && !analysis.model.account_by_id.contains_key(*t)
+            })
+            .filter_map(|t| resource_by_arn.get(t).copied())
+            .collect();
+        let holders = holders(analysis, &reached, &resources);
         for i in indices {
             let target = items[i].target.clone();
-            items[i].path = explain_target(analysis, &reached, &resource_by_arn, &target);
+            items[i].path = explain_target(analysis, &reached, &resource_by_arn, &holders, &target);
         }
     }
 }
@@ -602,6 +672,7 @@ fn explain_target(
     analysis: &Analysis<'_>,
     reached: &Reached<'_>,
     resource_by_arn: &BTreeMap<&str, u32>,
+    holders: &std::collections::HashMap<u32, NodeId>,
     target: &str,
 ) -> Vec<PathStep> {
     let graph = &analysis.graph;
@@ -627,7 +698,7 @@ fn explain_target(
         return Vec::new();
     }
     if let Some(&r) = resource_by_arn.get(target) {
-        if let Some(via) = holder(analysis, reached, r) {
+        if let Some(&via) = holders.get(&r) {
             let mut path = path_steps(analysis, reached, via);
             let via_id = &graph.node(via).id;
             let resource = &analysis.access.resources[r as usize];
@@ -653,6 +724,28 @@ mod tests {
     use blastgraph_engine::graph::analyse;
     use blastgraph_engine::synth::{generate, SynthConfig};
     use std::collections::BTreeSet;
+
+    /// The batch holder search gives, for every source and every indexed resource, the
+    /// principal the one-resource definition gives.
+    #[test]
+    fn holders_equal_the_holder_of_each_resource() {
+        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+        let snapshot = generate(&config).expect("generated").snapshot;
+        analyse(&snapshot, |analysis| {
+            let all: Vec<u32> = (0..analysis.access.resources.len() as u32).collect();
+            let mut explained = 0;
+            for source in analysis.graph.sources(&[]) {
+                let tree = shortest_paths(&analysis.graph, source);
+                let reached = reached(analysis, source, Some(&tree));
+                let batch = holders(analysis, &reached, &all);
+                for &r in &all {
+                    assert_eq!(batch.get(&r).copied(), holder(analysis, &reached, r), "{r}");
+                }
+                explained += batch.len();
+            }
+            assert!(explained > 1000, "{explained} holders: too few to test");
+        });
+    }
 
     /// Each source's crown jewels and resource count from its reached (resource, class)
     /// pairs, directly: crown-jewel pairs outside the accounts it administers.

@@ -11,6 +11,7 @@ use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::cmp::Reverse;
+use std::sync::Arc;
 
 /// What one source reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +87,7 @@ impl Summary {
         let reached = components
             .par_iter()
             .fold(RoaringBitmap::new, |mut set, &c| {
-                set |= &any[c as usize];
+                set |= &*any[c as usize];
                 set
             })
             .reduce(RoaringBitmap::new, |a, b| a | b);
@@ -103,35 +104,58 @@ impl Summary {
 
 /// Per component of `reach`, the resources held (as `held` picks a holder's resource
 /// set) by an identity it reaches.
+///
+/// Most components add nothing of their own to what a single successor reaches (a task
+/// definition reaches its role, a role the role it may assume): those share the
+/// successor's set instead of copying it, and a union skips a set it already took in,
+/// so the work follows the distinct sets, not the edges.
 fn propagate(
     analysis: &Analysis<'_>,
     hits: &Hits,
     reach: &Reach,
     held: impl Fn(&HitSets) -> &RoaringBitmap + Sync,
-) -> Vec<RoaringBitmap> {
+) -> Vec<Arc<RoaringBitmap>> {
     let mut own: Vec<Vec<NodeId>> = vec![Vec::new(); reach.components()];
     for holder in &hits.holders {
         own[reach.component_of(holder) as usize].push(holder);
     }
-    let mut per_component = vec![RoaringBitmap::new(); reach.components()];
+    let empty = Arc::new(RoaringBitmap::new());
+    let mut per_component = vec![empty; reach.components()];
     for level in reach.levels() {
-        let computed: Vec<(u32, RoaringBitmap)> = level
+        let computed: Vec<(u32, Arc<RoaringBitmap>)> = level
             .par_iter()
             .map(|&c| {
-                let mut set = RoaringBitmap::new();
+                let mut parts: Vec<&RoaringBitmap> = Vec::new();
                 let mut seen_groups = RoaringBitmap::new();
                 for &n in &own[c as usize] {
                     let group = hits.group(analysis, n);
                     if seen_groups.insert(group) {
-                        set |= held(&hits.groups[group as usize]);
+                        parts.push(held(&hits.groups[group as usize]));
                     }
                     if let Some(extra) = hits.extra.get(&n) {
-                        set |= held(extra);
+                        parts.push(held(extra));
                     }
                 }
-                for &s in reach.successors(c) {
-                    set |= &per_component[s as usize];
-                }
+                let mut shared: Vec<&Arc<RoaringBitmap>> = reach
+                    .successors(c)
+                    .iter()
+                    .map(|&s| &per_component[s as usize])
+                    .filter(|set| !set.is_empty())
+                    .collect();
+                shared.sort_unstable_by_key(|set| Arc::as_ptr(set));
+                shared.dedup_by_key(|set| Arc::as_ptr(set));
+                parts.retain(|set| !set.is_empty());
+                let set = match (parts.as_slice(), shared.as_slice()) {
+                    ([], []) => per_component[c as usize].clone(),
+                    ([], [only]) => Arc::clone(only),
+                    _ => {
+                        let mut union = RoaringBitmap::new();
+                        for part in parts.iter().copied().chain(shared.iter().map(|s| &***s)) {
+                            union |= part;
+                        }
+                        Arc::new(union)
+                    }
+                };
                 (c, set)
             })
             .collect();

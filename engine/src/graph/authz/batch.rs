@@ -23,6 +23,7 @@
 //! member through `request` (resource policies).
 
 use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
+use super::glob::has_variable;
 use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
 use super::{ResourcePolicyRule, TargetSet, Tri};
 use crate::graph::access::{class_actions, CLASSES};
@@ -537,9 +538,10 @@ impl InterimAuthorizer<'_> {
         set: &TargetSet<'_>,
         principal: &Principal,
     ) -> TriSet {
-        let reads_target = statement.conditions.iter().any(|c| {
-            c.key.starts_with("aws:resource") || c.values.iter().any(|v| v.contains("${"))
-        });
+        let reads_target = statement
+            .conditions
+            .iter()
+            .any(|c| c.key.starts_with("aws:resource") || c.values.iter().any(|v| has_variable(v)));
         let constant = (!reads_target).then(|| {
             let first = set.target(0);
             statement.conditions_hold(&self.context(principal, Some(&first)))
@@ -681,7 +683,7 @@ fn member_candidates(
         };
     }
     let mut members = RoaringBitmap::new();
-    let variables = policy.variables && patterns.iter().any(|p| p.contains("${"));
+    let variables = policy.variables && patterns.iter().any(|p| has_variable(p));
     if statement.not_resource || variables {
         members.insert_range(0..set.len());
         return Candidates::Check(members);

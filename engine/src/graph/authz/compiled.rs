@@ -1,7 +1,7 @@
 //! Policy documents compiled for evaluation: lower-cased action patterns, resource
 //! patterns, principals and conditions, parsed once per distinct document.
 
-use super::glob::{glob_match, globs_intersect};
+use super::glob::{glob_match, globs_intersect, has_variable};
 use super::tri::Tri;
 use serde_json::Value;
 
@@ -303,7 +303,7 @@ impl Statement {
         let mut result = Tri::No;
         for pattern in patterns {
             let resolved;
-            let pattern = if variables && pattern.contains("${") {
+            let pattern = if variables && has_variable(pattern) {
                 match substitute(pattern, context) {
                     Ok(p) => {
                         resolved = p;
@@ -358,7 +358,12 @@ impl Principals {
                     if entry == "*" || entry == arn {
                         return PrincipalMatch::Direct;
                     }
-                    if entry == account || *entry == format!("arn:aws:iam::{account}:root") {
+                    // `arn:aws:iam::ACCOUNT:root`, compared without building it (this
+                    // runs once per trust-policy entry per assume-role request).
+                    let root = entry
+                        .strip_prefix("arn:aws:iam::")
+                        .and_then(|rest| rest.strip_suffix(":root"));
+                    if entry == account || root == Some(account) {
                         found = PrincipalMatch::ViaAccount;
                     }
                 }
@@ -407,7 +412,7 @@ impl Condition {
         }
         let mut any = Tri::No;
         for expected in &self.values {
-            let hit = if expected.contains("${") {
+            let hit = if has_variable(expected) {
                 match substitute(expected, context) {
                     Ok(e) => Tri::from_bool(self.compare(&e, value)),
                     Err(key) => Tri::maybe(&key),

@@ -3,15 +3,59 @@
 /// Whether `text` matches `pattern`; `fold_case` for actions (case-insensitive), not for
 /// ARNs. Linear-time two-pointer matching with one backtrack point, no allocation.
 pub fn glob_match(pattern: &str, text: &str, fold_case: bool) -> bool {
-    glob_bytes_folding(pattern.as_bytes(), text.as_bytes(), fold_case)
+    if fold_case {
+        glob_bytes_with::<true>(pattern.as_bytes(), text.as_bytes())
+    } else {
+        glob_bytes_with::<false>(pattern.as_bytes(), text.as_bytes())
+    }
 }
 
 /// [`glob_match`] on bytes, case-sensitive.
 fn glob_bytes(p: &[u8], t: &[u8]) -> bool {
-    glob_bytes_folding(p, t, false)
+    glob_bytes_with::<false>(p, t)
 }
 
-fn glob_bytes_folding(p: &[u8], t: &[u8], fold_case: bool) -> bool {
+/// The matcher, monomorphised per case rule: it is the innermost loop of every policy
+/// evaluation (actions, ARNs, `StringLike` values). `*` alone and a trailing `*` end the
+/// search at once instead of walking the rest of the text.
+fn glob_bytes_with<const FOLD: bool>(p: &[u8], t: &[u8]) -> bool {
+    if p == b"*" {
+        return true;
+    }
+    let eq = |a: u8, b: u8| {
+        if FOLD {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti]))) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            if pi + 1 == p.len() {
+                // A trailing star eats whatever is left.
+                return true;
+            }
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((star_p, star_t)) = star {
+            pi = star_p + 1;
+            ti = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// The matcher as it was before its shortcuts (the definition they are tested against).
+#[cfg(test)]
+fn glob_reference(p: &[u8], t: &[u8], fold_case: bool) -> bool {
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     let eq = |a: u8, b: u8| {
@@ -37,6 +81,12 @@ fn glob_bytes_folding(p: &[u8], t: &[u8], fold_case: bool) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Whether `text` may hold a policy variable (`${...}`): a `memchr` for `$` first, so
+/// the common answer (no) costs no substring searcher.
+pub fn has_variable(text: &str) -> bool {
+    text.as_bytes().contains(&b'$') && text.contains("${")
 }
 
 /// Whether some string matches both patterns (two globs intersect). Used for abstract
@@ -199,6 +249,48 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn shortcuts_agree_with_the_reference_matcher() {
+        // Every pattern of up to four tokens over {a, B, *, ?} against every text of up
+        // to four letters over {a, b, A, B}, in both case rules.
+        let mut patterns = vec![String::new()];
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let last = patterns.last().map_or(0, String::len);
+            let longer: Vec<String> = patterns
+                .iter()
+                .filter(|p| p.len() == last)
+                .flat_map(|p| ["a", "B", "*", "?"].map(|c| format!("{p}{c}")))
+                .collect();
+            patterns.extend(longer);
+            let last = texts.last().map_or(0, String::len);
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.len() == last)
+                .flat_map(|t| ["a", "b", "A", "B"].map(|c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for p in &patterns {
+            for t in &texts {
+                for fold in [false, true] {
+                    assert_eq!(
+                        glob_match(p, t, fold),
+                        glob_reference(p.as_bytes(), t.as_bytes(), fold),
+                        "{p:?} {t:?} {fold}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finds_variables() {
+        assert!(has_variable("arn:aws:s3:::b/${aws:username}/*"));
+        assert!(!has_variable("arn:aws:s3:::b/$x/*"));
+        assert!(!has_variable("arn:aws:s3:::b/*"));
     }
 
     #[test]

@@ -4,12 +4,20 @@
 //! the resource policy and RCP levels (iam-evaluation.md, "The decision").
 
 use super::compiled::{Caller, CompiledPolicy, Context, Effects, Lookup, ResourceMatch};
+use super::glob::has_variable;
 use super::{
     Authorizer, Decision, Layer, PolicyPrincipals, ResourcePolicyRule, Target, Tri,
     TrustedPrincipals, Why,
 };
 use crate::graph::model::{Model, Principal, PrincipalIdx, PrincipalKind};
 use crate::snapshot::{DocId, Snapshot};
+use std::sync::Arc;
+
+/// An action's key in the levels cache (its text, hashed; entries keep the text too).
+fn action_hash(action: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(action)
+}
 
 /// Services whose resources resource control policies govern.
 pub(super) const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
@@ -39,8 +47,32 @@ pub struct InterimAuthorizer<'m> {
     pub(super) rcp_group: Vec<u32>,
     /// Per RCP group, an account (model index) of it.
     pub(super) rcp_group_account: Vec<u32>,
+    /// Organization levels whose verdict holds for every request of an account for an
+    /// action: see [`InterimAuthorizer::org_levels_cached`].
+    levels_cache: std::sync::Mutex<rustc_hash::FxHashMap<LevelsKey, Option<Arc<LevelsVerdict>>>>,
+    /// Per principal, the number of its organization signature (see
+    /// [`InterimAuthorizer::signature_class`]), computed on first use.
+    signature_classes: Vec<std::sync::OnceLock<u32>>,
+    /// Organization signatures by number.
+    signatures: std::sync::Mutex<rustc_hash::FxHashMap<Vec<u32>, u32>>,
     /// Documents that failed to parse, with the error (reported as coverage problems).
     pub errors: Vec<(DocId, String)>,
+}
+
+/// (account whose levels they are, caller's account, RCP levels, hash of the action,
+/// the caller's organization signature class).
+type LevelsKey = (u32, u32, bool, u64, u32);
+
+/// The verdict of one account's SCP or RCP levels on one action, for any resource and
+/// any principal of one caller account.
+#[derive(Debug)]
+struct LevelsVerdict {
+    /// The action (the key holds its hash only).
+    action: String,
+    /// Every non-empty level allows.
+    all: Tri,
+    /// The documents whose effects deny, in evaluation order, to replay into `Denies`.
+    denies: Vec<(DocId, Effects)>,
 }
 
 impl<'m> InterimAuthorizer<'m> {
@@ -130,6 +162,11 @@ impl<'m> InterimAuthorizer<'m> {
             specific_org_policies,
             named,
             effects_cache: Default::default(),
+            levels_cache: Default::default(),
+            signature_classes: (0..model.principals.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+            signatures: Default::default(),
             only_everyone: (0..policies_len)
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
@@ -235,6 +272,136 @@ impl<'m> InterimAuthorizer<'m> {
         all
     }
 
+    /// [`Self::org_levels`], kept per (levels' account, caller's account, layer, action,
+    /// caller's organization signature) when its verdict cannot depend on the rest of the
+    /// request: every statement that may match the action names `*` or no resource, reads
+    /// no `aws:resource...` key and no policy variable, and the request carries no extra
+    /// context (`cacheable`). What is left of the context is the caller's account and
+    /// organization, unknown keys, and principal-specific keys, whose every condition in
+    /// the organization's policies the signature holds the value of
+    /// ([`Self::organization_signature`]).
+    fn org_levels_cached(
+        &self,
+        (principal, owner, rcp): (PrincipalIdx, u32, bool),
+        levels: &[Vec<DocId>],
+        action: &str,
+        (resource, cacheable): (ResourceMatch<'_>, bool),
+        context: &dyn Context,
+        denies: &mut Denies,
+    ) -> Tri {
+        let layer = if rcp { Layer::Rcp } else { Layer::Scp };
+        if !cacheable {
+            return self.org_levels(levels, layer, action, resource, context, denies);
+        }
+        let key = (
+            owner,
+            self.model.principal(principal).account,
+            rcp,
+            action_hash(action),
+            self.signature_class(principal),
+        );
+        let known = self
+            .lock_levels()
+            .get(&key)
+            .map(|verdict| verdict.clone().filter(|v| v.action == action));
+        let verdict = match known {
+            Some(Some(verdict)) => verdict,
+            Some(None) => return self.org_levels(levels, layer, action, resource, context, denies),
+            None => {
+                if !self.levels_ignore_request(levels, action) {
+                    self.lock_levels().insert(key, None);
+                    return self.org_levels(levels, layer, action, resource, context, denies);
+                }
+                let mut recorded = Vec::new();
+                let all =
+                    self.org_levels_recorded(levels, action, resource, context, &mut recorded);
+                let verdict = Arc::new(LevelsVerdict {
+                    action: action.to_string(),
+                    all,
+                    denies: recorded,
+                });
+                self.lock_levels().insert(key, Some(verdict.clone()));
+                verdict
+            }
+        };
+        for (document, effects) in &verdict.denies {
+            denies.add(effects, layer, *document);
+        }
+        verdict.all.clone()
+    }
+
+    /// Whether the verdict of `levels` on `action` is the same for every resource and
+    /// every principal of one account (see [`Self::org_levels_cached`]).
+    fn levels_ignore_request(&self, levels: &[Vec<DocId>], action: &str) -> bool {
+        levels.iter().flatten().all(|&document| {
+            self.policy(document).is_none_or(|policy| {
+                policy.statements.iter().all(|statement| {
+                    !statement.matches_action(action)
+                        || (statement
+                            .resources
+                            .as_ref()
+                            .is_none_or(|patterns| patterns.iter().any(|p| p == "*"))
+                            && statement.conditions.iter().all(|c| {
+                                !c.key.starts_with("aws:resource")
+                                    && !c.values.iter().any(|v| has_variable(v))
+                            }))
+                })
+            })
+        })
+    }
+
+    /// [`Self::org_levels`], recording the effects of every document that denies.
+    fn org_levels_recorded(
+        &self,
+        levels: &[Vec<DocId>],
+        action: &str,
+        resource: ResourceMatch<'_>,
+        context: &dyn Context,
+        recorded: &mut Vec<(DocId, Effects)>,
+    ) -> Tri {
+        let mut all = Tri::Yes;
+        for level in levels {
+            if level.is_empty() {
+                continue;
+            }
+            let mut any = Tri::No;
+            for &document in level {
+                let effects = self.evaluate(document, action, resource, None, context);
+                if !effects.deny.is_no() {
+                    recorded.push((document, effects.clone()));
+                }
+                any = any.or(effects.allow);
+            }
+            all = all.and(any);
+        }
+        all
+    }
+
+    /// A number per distinct organization signature: principals with equal numbers
+    /// get equal values from every principal-specific condition of the SCPs of their
+    /// account and of every RCP.
+    fn signature_class(&self, principal: PrincipalIdx) -> u32 {
+        *self.signature_classes[principal as usize].get_or_init(|| {
+            let mut signature = Vec::new();
+            self.organization_signature(principal, &mut signature);
+            let mut known = self
+                .signatures
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let next = known.len() as u32;
+            *known.entry(signature).or_insert(next)
+        })
+    }
+
+    fn lock_levels(
+        &self,
+    ) -> std::sync::MutexGuard<'_, rustc_hash::FxHashMap<LevelsKey, Option<Arc<LevelsVerdict>>>>
+    {
+        self.levels_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub(super) fn request(
         &self,
         principal_index: PrincipalIdx,
@@ -284,11 +451,11 @@ impl<'m> InterimAuthorizer<'m> {
         let scp = if principal.service_linked {
             Tri::Yes
         } else {
-            self.org_levels(
+            self.org_levels_cached(
+                (principal_index, principal.account, false),
                 &account_info.scp_levels,
-                Layer::Scp,
                 action,
-                resource,
+                (resource, target.extra.is_empty()),
                 &context,
                 &mut denies,
             )
@@ -327,7 +494,14 @@ impl<'m> InterimAuthorizer<'m> {
         let rcp = match target.account.and_then(|a| self.model.account_by_id.get(a)) {
             Some(&resource_account) if RCP_SERVICES.contains(&target.service) => {
                 let levels = &self.model.accounts[resource_account as usize].rcp_levels;
-                self.org_levels(levels, Layer::Rcp, action, resource, &context, &mut denies)
+                self.org_levels_cached(
+                    (principal_index, resource_account, true),
+                    levels,
+                    action,
+                    (resource, target.extra.is_empty()),
+                    &context,
+                    &mut denies,
+                )
             }
             _ => Tri::Yes,
         };
@@ -353,7 +527,7 @@ impl<'m> InterimAuthorizer<'m> {
 }
 
 /// Denies gathered across layers.
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 struct Denies {
     deny: Tri,
     why: Option<Why>,
@@ -402,7 +576,9 @@ impl Context for RequestContext<'_> {
             "aws:principalarn" => Lookup::Value(&principal.arn),
             "aws:principalaccount" => Lookup::Value(self.account),
             "aws:principalorgid" => {
-                match (&self.model.organization_id, self.in_org(self.account)) {
+                // `account` is the principal's: its model index needs no lookup.
+                let in_org = self.model.accounts[principal.account as usize].in_organization;
+                match (&self.model.organization_id, in_org) {
                     (Some(id), true) => Lookup::Value(id),
                     (Some(_), false) => Lookup::Absent,
                     (None, _) => Lookup::Unknown,
@@ -540,6 +716,53 @@ impl Authorizer for InterimAuthorizer<'_> {
         conditional: &mut roaring::RoaringBitmap,
     ) {
         self.request_set(principal, action, set, allowed, conditional);
+    }
+
+    fn ignores_resource_arn(
+        &self,
+        principal_index: PrincipalIdx,
+        action: &str,
+        target: &Target<'_>,
+    ) -> bool {
+        if target.policy.is_some() || target.is_abstract {
+            return false;
+        }
+        // The layers `request` walks without a caller; a statement reads the ARN only
+        // through its resource element (conditions see the target's account, tags and
+        // extra context, which the caller keeps equal).
+        let principal = self.model.principal(principal_index);
+        let identity = principal.policies.iter().map(|a| a.document);
+        let boundary = principal.boundary;
+        let account = &self.model.accounts[principal.account as usize];
+        let scps = (!principal.service_linked)
+            .then_some(&account.scp_levels)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .copied();
+        let rcps = target
+            .account
+            .and_then(|a| self.model.account_by_id.get(a))
+            .filter(|_| RCP_SERVICES.contains(&target.service))
+            .map(|&a| &self.model.accounts[a as usize].rcp_levels)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .copied();
+        identity
+            .chain(boundary)
+            .chain(scps)
+            .chain(rcps)
+            .all(|document| match self.policy(document) {
+                None => true,
+                Some(policy) => policy.statements.iter().all(|statement| {
+                    !statement.matches_action(action)
+                        || statement
+                            .resources
+                            .as_ref()
+                            .is_none_or(|patterns| patterns.iter().any(|p| p == "*"))
+                }),
+            })
     }
 
     fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool {
@@ -778,5 +1001,96 @@ impl InterimAuthorizer<'_> {
             statement: effects.allow_statement.unwrap_or(0),
         };
         denies.decide(effects.allow, why)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{generate, SynthConfig};
+
+    /// The levels cache answers, and records denies, exactly as evaluating the levels
+    /// again would, for every principal, on resources of every account, cold and warm.
+    #[test]
+    fn cached_levels_equal_evaluated_levels() {
+        let actions = [
+            "sts:assumerole",
+            "s3:getobject",
+            "s3:putbucketpolicy",
+            "kms:decrypt",
+            "iam:passrole",
+            "ec2:runinstances",
+            "secretsmanager:getsecretvalue",
+            "organizations:leaveorganization",
+        ];
+        let mut cached = 0usize;
+        for seed in [7, 1] {
+            let config = SynthConfig::custom(3, 40, seed).expect("a valid size");
+            let snapshot = generate(&config).expect("generated").snapshot;
+            let model = Model::new(&snapshot);
+            let authz = InterimAuthorizer::new(&snapshot, &model);
+            let targets: Vec<(String, u32)> = snapshot
+                .accounts
+                .iter()
+                .flat_map(|a| a.resources.iter().take(20).map(|r| r.arn.clone()))
+                .chain(model.principals.iter().take(60).map(|p| p.arn.clone()))
+                .map(|arn| {
+                    let account = crate::graph::model::arn_account(&arn)
+                        .and_then(|a| model.account_by_id.get(a).copied())
+                        .unwrap_or(0);
+                    (arn, account)
+                })
+                .collect();
+            for _pass in 0..2 {
+                for (p, principal) in model.principals.iter().enumerate() {
+                    for action in actions {
+                        for (arn, resource_account) in &targets {
+                            let target = Target::plain(arn, None);
+                            let context = RequestContext {
+                                model: &model,
+                                principal,
+                                account: model.account_id(p as u32),
+                                target: Some(&target),
+                                claims: &[],
+                            };
+                            let resource = ResourceMatch::Arn(arn);
+                            for (owner, rcp) in
+                                [(principal.account, false), (*resource_account, true)]
+                            {
+                                let levels = if rcp {
+                                    &model.accounts[owner as usize].rcp_levels
+                                } else {
+                                    &model.accounts[owner as usize].scp_levels
+                                };
+                                let layer = if rcp { Layer::Rcp } else { Layer::Scp };
+                                let mut want = Denies::default();
+                                let expected = authz.org_levels(
+                                    levels, layer, action, resource, &context, &mut want,
+                                );
+                                let mut got = Denies::default();
+                                let answer = authz.org_levels_cached(
+                                    (p as u32, owner, rcp),
+                                    levels,
+                                    action,
+                                    (resource, true),
+                                    &context,
+                                    &mut got,
+                                );
+                                assert_eq!(
+                                    (answer, got),
+                                    (expected, want),
+                                    "seed {seed}: {} {action} on {arn}",
+                                    principal.arn
+                                );
+                                if authz.levels_ignore_request(levels, action) {
+                                    cached += 1;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(cached > 1000, "only {cached} cached verdicts compared");
     }
 }

@@ -288,6 +288,20 @@ pub trait Authorizer: Sync {
         authorize_each(self, principal, action, set, allowed, conditional);
     }
 
+    /// Whether [`Authorizer::authorize`] gives `principal` the same decision for `action`
+    /// on every target that differs from `target` only by its ARN: no statement that
+    /// may apply reads the ARN (every resource element is absent or holds `*`). A
+    /// target with a resource policy never qualifies. Callers asking about many targets
+    /// (privilege escalation candidates) ask once and reuse the decision. The default
+    /// (`false`) is always correct.
+    fn ignores_resource_arn(
+        &self,
+        _principal: PrincipalIdx,
+        _action: &str,
+        _target: &Target<'_>,
+    ) -> bool {
+        false
+    }
     /// A cheap over-approximation: may some identity policy of `principal` allow an
     /// action matching `action_pattern` (lower case, wildcards allowed) on anything?
     fn may_allow(&self, principal: PrincipalIdx, action_pattern: &str) -> bool;

@@ -111,3 +111,65 @@ fn access_index_holds_every_pair_evaluated_one_by_one() {
     }
     assert!(granted > 1_000, "only {granted} pairs granted");
 }
+
+/// Privilege escalation asks one decision per (actor, requirement) when
+/// `ignores_resource_arn` says the candidate's ARN cannot matter: then every candidate
+/// must get exactly the decision (reason included) the first one got.
+#[test]
+fn decisions_said_to_ignore_the_arn_are_equal_on_every_target() {
+    use crate::graph::authz::Target;
+    use crate::graph::model::PrincipalKind;
+    use crate::graph::privesc::{On, CATALOGUE};
+    let mut actions: Vec<&str> = CATALOGUE
+        .iter()
+        .flat_map(|t| t.requires)
+        .filter(|r| r.on == On::Target)
+        .map(|r| r.action)
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    let extra = [(
+        "iam:passedtoservice".to_string(),
+        "ec2.amazonaws.com".to_string(),
+    )];
+    let (mut free, mut bound) = (0usize, 0usize);
+    for seed in [7, 1] {
+        let snapshot = organization(seed);
+        let model = Model::new(&snapshot);
+        let authz = InterimAuthorizer::new(&snapshot, &model);
+        for (p, principal) in model.principals.iter().enumerate() {
+            let p = p as u32;
+            let account = model.account_id(p);
+            let roles: Vec<&str> = model
+                .principals
+                .iter()
+                .filter(|r| r.kind == PrincipalKind::Role && r.account == principal.account)
+                .map(|r| r.arn.as_str())
+                .collect();
+            for action in &actions {
+                for extra in [&extra[..], &[]] {
+                    let target = |arn| {
+                        let mut target = Target::plain(arn, Some(account));
+                        target.extra = extra;
+                        target
+                    };
+                    if !authz.ignores_resource_arn(p, action, &target(roles[0])) {
+                        bound += 1;
+                        continue;
+                    }
+                    free += 1;
+                    let first = authz.authorize(p, action, &target(roles[0]));
+                    for role in &roles[1..] {
+                        assert_eq!(
+                            authz.authorize(p, action, &target(role)),
+                            first,
+                            "seed {seed}: {} {action} on {role}",
+                            principal.arn
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(free > 100 && bound > 100, "{free} free, {bound} bound");
+}

@@ -89,6 +89,20 @@ fn scenario(technique: &Technique, variant: Variant) -> (Fixture, String, Option
     (f, attacker, target)
 }
 
+/// Puts `role` in an instance profile of account A.
+fn add_instance_profile(f: &mut Fixture, role: &str) {
+    f.snapshot
+        .account_mut(A)
+        .iam
+        .instance_profiles
+        .push(InstanceProfile {
+            arn: format!("arn:aws:iam::{A}:instance-profile/victim"),
+            name: "victim".into(),
+            path: "/".into(),
+            roles: vec![role.to_string()],
+        });
+}
+
 fn setup_target(f: &mut Fixture, technique: &Technique, attacker: &str) -> Option<String> {
     match technique.targets {
         Targets::Itself => {
@@ -148,20 +162,17 @@ fn setup_target(f: &mut Fixture, technique: &Technique, attacker: &str) -> Optio
         Targets::RolesTrusting(service) => {
             let victim = f.role(A, "victim", trust_service(service), &[]);
             if technique.precondition == Precondition::RoleInInstanceProfile {
-                f.snapshot
-                    .account_mut(A)
-                    .iam
-                    .instance_profiles
-                    .push(InstanceProfile {
-                        arn: format!("arn:aws:iam::{A}:instance-profile/victim"),
-                        name: "victim".into(),
-                        path: "/".into(),
-                        roles: vec![victim.clone()],
-                    });
+                add_instance_profile(f, &victim);
             }
             Some(victim)
         }
-        Targets::Unseen(kind) => Some(f.role(A, "victim", trust_service(kind.trusted), &[])),
+        Targets::Unseen(kind) => {
+            let victim = f.role(A, "victim", trust_service(kind.trusted), &[]);
+            if kind.needs_instance_profile {
+                add_instance_profile(f, &victim);
+            }
+            Some(victim)
+        }
         Targets::Instances => {
             let role = f.role(A, "victim", trust_service("ec2.amazonaws.com"), &[]);
             Some(f.instance(A, "i-1", Some(&role), MetadataOptions::default()))

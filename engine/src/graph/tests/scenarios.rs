@@ -1007,6 +1007,52 @@ fn existing_resources_of_never_collected_services_reach_the_roles_trusting_them(
     }
 }
 
+/// Launch templates and launch configurations are never collected: even where EC2 was
+/// collected completely, an existing one may carry any role of an instance profile, and
+/// only those (the service dispatch once returned no role at all for EC2-collected
+/// accounts).
+#[test]
+fn launch_template_techniques_reach_instance_profile_roles_even_when_ec2_was_collected() {
+    let techniques = [
+        (
+            json!([
+                "ec2:CreateLaunchTemplateVersion",
+                "ec2:ModifyLaunchTemplate"
+            ]),
+            "privesc:ec2:CreateLaunchTemplateVersion+ModifyLaunchTemplate",
+        ),
+        (
+            json!("autoscaling:CreateAutoScalingGroup"),
+            "privesc:autoscaling:CreateAutoScalingGroup",
+        ),
+    ];
+    for (actions, technique) in techniques {
+        let (mut f, attacker, [web, loose, func, task]) = uncollected_compute(actions.clone());
+        f.collected(A, "ec2");
+        f.check(|a| {
+            let edge = edge_kind(a, &attacker, &web, technique)
+                .unwrap_or_else(|| panic!("{technique}: an inferred edge to the profile role"));
+            assert_eq!(edge.status, Status::Inferred, "{technique}");
+            assert!(
+                edge.explanation.contains("in an instance profile"),
+                "{}",
+                edge.explanation
+            );
+            for other in [&loose, &func, &task] {
+                assert!(
+                    !has_edge(a, &attacker, other, technique),
+                    "{technique}: {other}"
+                );
+            }
+        });
+        // Only one of the two permissions of the launch-template technique: no edge.
+        if let Some(first) = actions.as_array().map(|a| a[0].clone()) {
+            let (f, attacker, [web, ..]) = uncollected_compute(first);
+            f.check(|a| assert!(!has_edge(a, &attacker, &web, technique), "{technique}"));
+        }
+    }
+}
+
 #[test]
 fn update_function_code_needs_no_invoke_permission() {
     // The function's own triggers run the replaced code (iam-vulnerable privesc17).
