@@ -46,6 +46,10 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
     format: SimulateFormat,
+    /// Analyse the after side in full instead of from the before side (same output;
+    /// for measurements and checks).
+    #[arg(long, hide = true)]
+    full_after: bool,
     #[command(flatten)]
     changes: ChangeArgs,
 }
@@ -101,12 +105,16 @@ pub fn run(args: SimulateArgs) -> CliResult {
         &SimulationOptions::default().graph_options(),
         |before| -> Result<(Side, Side), CliError> {
             let before_side = side(before, &query, compromised, &mut scope)?;
-            let after_side = analyse_after(
-                before,
-                &simulation.snapshot,
-                &simulation.options.graph_options(),
-                |after, _| side(after, &query, compromised, &mut scope),
-            )?;
+            let after_options = simulation.options.graph_options();
+            let after_side = if args.full_after {
+                analyse_with(&simulation.snapshot, &after_options, |after| {
+                    side(after, &query, compromised, &mut scope)
+                })
+            } else {
+                analyse_after(before, &simulation.snapshot, &after_options, |after, _| {
+                    side(after, &query, compromised, &mut scope)
+                })
+            }?;
             Ok((before_side, after_side))
         },
     )?;
