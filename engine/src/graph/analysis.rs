@@ -46,6 +46,19 @@ impl<'s> Analysis<'s> {
             },
             || AccessIndex::build(snapshot, model, authz),
         );
+        Analysis::assemble(snapshot, model, authz, graph, reach, access)
+    }
+
+    /// The analysis of a graph, its reachability and access sets built elsewhere (a full
+    /// build, or the incremental one of a simulation): adds the administrators.
+    pub(crate) fn assemble(
+        snapshot: &'s Snapshot,
+        model: &'s Model,
+        authz: &'s dyn Authorizer,
+        graph: BlastGraph,
+        reach: Reachability,
+        access: AccessIndex,
+    ) -> Analysis<'s> {
         let admins = administrators(model, authz, &graph, &reach);
         Analysis {
             snapshot,

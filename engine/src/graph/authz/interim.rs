@@ -322,6 +322,21 @@ impl<'m> InterimAuthorizer<'m> {
         context: &dyn Context,
         denies: &mut Denies,
     ) -> Tri {
+        self.walk_levels(levels, action, resource, context, |document, effects| {
+            denies.add(effects, layer, document)
+        })
+    }
+
+    /// Every level must allow: evaluates each document of each level once, hands its
+    /// effects to `visit`, and returns the levels' combined verdict.
+    fn walk_levels(
+        &self,
+        levels: &[Vec<DocId>],
+        action: &str,
+        resource: ResourceMatch<'_>,
+        context: &dyn Context,
+        mut visit: impl FnMut(DocId, &Effects),
+    ) -> Tri {
         let mut all = Tri::Yes;
         for level in levels {
             if level.is_empty() {
@@ -332,7 +347,7 @@ impl<'m> InterimAuthorizer<'m> {
             let mut any = Tri::No;
             for &document in level {
                 let effects = self.evaluate(document, action, resource, None, context);
-                denies.add(&effects, layer, document);
+                visit(document, &effects);
                 any = any.or(effects.allow);
             }
             all = all.and(any);
@@ -427,22 +442,11 @@ impl<'m> InterimAuthorizer<'m> {
         context: &dyn Context,
         recorded: &mut Vec<(DocId, Effects)>,
     ) -> Tri {
-        let mut all = Tri::Yes;
-        for level in levels {
-            if level.is_empty() {
-                continue;
+        self.walk_levels(levels, action, resource, context, |document, effects| {
+            if !effects.deny.is_no() {
+                recorded.push((document, effects.clone()));
             }
-            let mut any = Tri::No;
-            for &document in level {
-                let effects = self.evaluate(document, action, resource, None, context);
-                if !effects.deny.is_no() {
-                    recorded.push((document, effects.clone()));
-                }
-                any = any.or(effects.allow);
-            }
-            all = all.and(any);
-        }
-        all
+        })
     }
 
     /// A number per distinct organization signature: principals with equal numbers

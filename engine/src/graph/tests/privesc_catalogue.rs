@@ -89,20 +89,6 @@ fn scenario(technique: &Technique, variant: Variant) -> (Fixture, String, Option
     (f, attacker, target)
 }
 
-/// Puts `role` in an instance profile of account A.
-fn add_instance_profile(f: &mut Fixture, role: &str) {
-    f.snapshot
-        .account_mut(A)
-        .iam
-        .instance_profiles
-        .push(InstanceProfile {
-            arn: format!("arn:aws:iam::{A}:instance-profile/victim"),
-            name: "victim".into(),
-            path: "/".into(),
-            roles: vec![role.to_string()],
-        });
-}
-
 fn setup_target(f: &mut Fixture, technique: &Technique, attacker: &str) -> Option<String> {
     match technique.targets {
         Targets::Itself => {
@@ -162,14 +148,14 @@ fn setup_target(f: &mut Fixture, technique: &Technique, attacker: &str) -> Optio
         Targets::RolesTrusting(service) => {
             let victim = f.role(A, "victim", trust_service(service), &[]);
             if technique.precondition == Precondition::RoleInInstanceProfile {
-                add_instance_profile(f, &victim);
+                f.instance_profile(A, &victim);
             }
             Some(victim)
         }
         Targets::Unseen(kind) => {
             let victim = f.role(A, "victim", trust_service(kind.trusted), &[]);
             if kind.needs_instance_profile {
-                add_instance_profile(f, &victim);
+                f.instance_profile(A, &victim);
             }
             Some(victim)
         }

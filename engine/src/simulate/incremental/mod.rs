@@ -32,7 +32,6 @@ mod restricted;
 
 pub use compare::first_difference;
 
-use crate::graph::admin::administrators;
 use crate::graph::authz::interim::InterimAuthorizer;
 use crate::graph::authz::Authorizer;
 use crate::graph::reach::Reachability;
@@ -152,16 +151,7 @@ pub fn analysis_after<'s>(
         reuse.assume_principals.0 = n;
         reuse.privesc_actors.0 = n;
     }
-    let admins = administrators(model, authz, &graph, &reach);
-    let analysis = Analysis {
-        snapshot,
-        model,
-        authz,
-        graph,
-        reach,
-        access,
-        admins,
-    };
+    let analysis = Analysis::assemble(snapshot, model, authz, graph, reach, access);
     (analysis, reuse)
 }
 
