@@ -9,9 +9,10 @@ use crate::snapshot_file;
 use blastgraph_engine::graph::{analyse_with, Analysis, NodeId, NodeKind};
 use blastgraph_engine::simulate::incremental::analyse_after;
 use blastgraph_engine::simulate::{apply, Change, Scenario, SimulationOptions};
-use blastgraph_query::ci::delta::{compare_findings, compare_reach, Delta};
+use blastgraph_query::ci::delta::{compare_findings, Delta};
+use blastgraph_query::ci::explain::explained_delta;
 use blastgraph_query::ci::from_graph::{
-    affected_sources, org_reach, org_reach_of, resolve_source, source_kind, GraphQuery, Paths,
+    affected_sources, org_reach_of, resolve_source, source_kind, GraphQuery, Paths,
 };
 use blastgraph_query::ci::ReachQuery;
 use blastgraph_query::report::Finding;
@@ -99,43 +100,27 @@ pub fn run(args: SimulateArgs) -> CliResult {
     }
     let compromised = &simulation.compromised;
     // The after side is built from the before one: only what the changes touch is
-    // recomputed (`engine::simulate::incremental`).
-    let (before, after) = analyse_with(
+    // recomputed (`engine::simulate::incremental`). Both analyses are alive in the inner
+    // closure, where the delta is compared and explained.
+    let mut delta = analyse_with(
         &snapshot,
         &SimulationOptions::default().graph_options(),
-        |before| -> Result<(Side, Side), CliError> {
+        |before| -> Result<Delta, CliError> {
             let before_side = side(before, &query, compromised, &mut scope)?;
+            let compare = |after: &Analysis<'_>| -> Result<Delta, CliError> {
+                let after_side = side(after, &query, compromised, &mut scope)?;
+                Ok(compare_sides(before, before_side, after, after_side))
+            };
             let after_options = simulation.options.graph_options();
-            let after_side = if args.full_after {
-                analyse_with(&simulation.snapshot, &after_options, |after| {
-                    side(after, &query, compromised, &mut scope)
-                })
+            if args.full_after {
+                analyse_with(&simulation.snapshot, &after_options, compare)
             } else {
                 analyse_after(before, &simulation.snapshot, &after_options, |after, _| {
-                    side(after, &query, compromised, &mut scope)
+                    compare(after)
                 })
-            }?;
-            Ok((before_side, after_side))
+            }
         },
     )?;
-    let mut delta = match (before, after) {
-        (Side::Reach(before, only), Side::Reach(after, _)) => {
-            compare_reach(&before, &after, Some(&only).filter(|o| !o.is_empty()))
-        }
-        (Side::Findings(before, gaps), Side::Findings(after, more_gaps)) => {
-            let (added, removed) = compare_findings(&before, &after);
-            let mut coverage_gaps: Vec<String> = gaps.into_iter().chain(more_gaps).collect();
-            coverage_gaps.sort();
-            coverage_gaps.dedup();
-            Delta {
-                added,
-                removed,
-                coverage_gaps,
-                ..Delta::default()
-            }
-        }
-        _ => unreachable!("both sides answer the same query"),
-    };
     delta.changes = simulation
         .effects
         .iter()
@@ -147,6 +132,32 @@ pub fn run(args: SimulateArgs) -> CliResult {
     };
     output::print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The delta of two sides of the same query.
+fn compare_sides(before: &Analysis<'_>, old: Side, after: &Analysis<'_>, new: Side) -> Delta {
+    match (old, new) {
+        (Side::Reach(old, only), Side::Reach(new, _)) => explained_delta(
+            before,
+            old,
+            after,
+            new,
+            Some(&only).filter(|o| !o.is_empty()),
+        ),
+        (Side::Findings(old, gaps), Side::Findings(new, more_gaps)) => {
+            let (added, removed) = compare_findings(&old, &new);
+            let mut coverage_gaps: Vec<String> = gaps.into_iter().chain(more_gaps).collect();
+            coverage_gaps.sort();
+            coverage_gaps.dedup();
+            Delta {
+                added,
+                removed,
+                coverage_gaps,
+                ..Delta::default()
+            }
+        }
+        _ => unreachable!("both sides answer the same query"),
+    }
 }
 
 /// Which sources a side computes.
@@ -161,7 +172,8 @@ enum Scope {
 
 /// One side of the comparison.
 enum Side {
-    /// Every source's reach, with the compromised source ids (empty for all).
+    /// The reach (without paths) of the sources compared, with the compromised source
+    /// ids (empty for all).
     Reach(blastgraph_query::ci::OrgReach, BTreeSet<String>),
     /// A query's findings, with the coverage gaps.
     Findings(Vec<Finding>, Vec<String>),
@@ -180,10 +192,13 @@ fn side(
         .map_err(|e| CliError::BadInput(format!("--compromise: {e}")))?;
     match query {
         Query::BlastRadiusAll => {
-            let reach = match scope_sources(analysis, scope) {
-                Some(sources) => org_reach_of(analysis, &sources, Paths::Explained),
-                None => org_reach(analysis, Paths::Explained),
-            };
+            // Sets only: the findings that changed are explained after the comparison.
+            let mut sources = scope_sources(analysis, scope)
+                .unwrap_or_else(|| analysis.graph.sources(&[]).collect());
+            if !only.is_empty() {
+                sources.retain(|&s| only.contains(&analysis.graph.node(s).id));
+            }
+            let reach = org_reach_of(analysis, &sources, Paths::Omitted);
             Ok(Side::Reach(reach, only))
         }
         Query::WhatCanReach { action, on, from } => {

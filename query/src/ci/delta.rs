@@ -25,6 +25,8 @@
 
 use super::{OrgReach, SourceReach};
 use crate::report::Finding;
+
+pub use super::keys::{compare_keys, KeyDelta, Selection, Selections};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -91,6 +93,13 @@ fn key(finding: &Finding) -> Key<'_> {
     (&finding.source, &finding.target, &finding.actions)
 }
 
+/// Sorts findings and keeps one per key (source, target, actions): the order of the
+/// delta's lists.
+pub fn sort_findings(list: &mut Vec<Finding>) {
+    list.sort();
+    list.dedup_by(|a, b| key(a) == key(b));
+}
+
 /// Findings only in `after` (added) and only in `before` (removed), sorted.
 pub fn compare_findings(before: &[Finding], after: &[Finding]) -> (Vec<Finding>, Vec<Finding>) {
     let before_keys: BTreeSet<Key<'_>> = before.iter().map(key).collect();
@@ -105,10 +114,8 @@ pub fn compare_findings(before: &[Finding], after: &[Finding]) -> (Vec<Finding>,
         .filter(|f| !after_keys.contains(&key(f)))
         .cloned()
         .collect();
-    for list in [&mut added, &mut removed] {
-        list.sort();
-        list.dedup_by(|a, b| key(a) == key(b));
-    }
+    sort_findings(&mut added);
+    sort_findings(&mut removed);
     (added, removed)
 }
 
@@ -121,7 +128,10 @@ fn findings_of(source: &SourceReach) -> impl Iterator<Item = Finding> + '_ {
         .chain(source.crown_jewels.findings(&source.source))
 }
 
-/// The delta of two organization-wide reaches, restricted to `only` when given.
+/// The delta of two organization-wide reaches, restricted to `only` when given, by
+/// flattening every finding (with the paths the reaches hold) and comparing their keys.
+/// [`compare_keys`] gives the same delta from the sets alone; this is its definition
+/// (the tests hold them equal) and serves reaches small enough to hold explained.
 pub fn compare_reach(
     before: &OrgReach,
     after: &OrgReach,
@@ -137,6 +147,33 @@ pub fn compare_reach(
             .collect()
     };
     let (added, removed) = compare_findings(&flatten(before), &flatten(after));
+    Delta {
+        added,
+        removed,
+        ..changed_rows_and_gaps(before, after, only)
+    }
+}
+
+/// A delta of the rows that changed and both sides' coverage gaps, without findings.
+pub(super) fn changed_rows_and_gaps(
+    before: &OrgReach,
+    after: &OrgReach,
+    only: Option<&BTreeSet<String>>,
+) -> Delta {
+    Delta {
+        sources: changed_rows(before, after, only),
+        coverage_gaps: both_gaps(before, after),
+        ..Delta::default()
+    }
+}
+
+/// The `blast-radius --all` rows that differ, by source (kept to `only` when given).
+fn changed_rows(
+    before: &OrgReach,
+    after: &OrgReach,
+    only: Option<&BTreeSet<String>>,
+) -> Vec<SourceChange> {
+    let keep = |s: &&SourceReach| only.is_none_or(|o| o.contains(&s.source));
     let rows = |reach: &OrgReach| -> BTreeMap<String, (String, Row)> {
         reach
             .sources
@@ -147,8 +184,7 @@ pub fn compare_reach(
     };
     let (old_rows, new_rows) = (rows(before), rows(after));
     let ids: BTreeSet<&String> = old_rows.keys().chain(new_rows.keys()).collect();
-    let sources = ids
-        .into_iter()
+    ids.into_iter()
         .filter_map(|id| {
             let old = old_rows.get(id);
             let new = new_rows.get(id);
@@ -163,7 +199,11 @@ pub fn compare_reach(
                 after: new.map(|(_, r)| r.clone()),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The coverage gaps of both sides, sorted, each once.
+fn both_gaps(before: &OrgReach, after: &OrgReach) -> Vec<String> {
     let mut coverage_gaps: Vec<String> = before
         .coverage_gaps
         .iter()
@@ -172,13 +212,7 @@ pub fn compare_reach(
         .collect();
     coverage_gaps.sort();
     coverage_gaps.dedup();
-    Delta {
-        changes: Vec::new(),
-        added,
-        removed,
-        sources,
-        coverage_gaps,
-    }
+    coverage_gaps
 }
 
 impl Delta {

@@ -15,6 +15,7 @@ use crate::names::resolve;
 use crate::report::{Finding, PathStep};
 use crate::what_can_reach::{Answer, WhatCanReachQuery};
 use blastgraph_engine::graph::access::{pair, unpair, CLASSES};
+use blastgraph_engine::graph::admin::AdminGrant;
 use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
@@ -30,13 +31,18 @@ pub enum Paths {
 }
 
 /// The reachable principals of one source, best first: (node, reached for certain).
-struct Reached<'t> {
-    source: NodeId,
-    principals: Vec<(NodeId, bool)>,
-    tree: Option<&'t ShortestPaths>,
+pub(super) struct Reached<'t> {
+    /// The source node.
+    pub(super) source: NodeId,
+    /// The principals it reaches, best first, each with whether it is reached for sure.
+    pub(super) principals: Vec<(NodeId, bool)>,
+    /// The shortest-path tree from the source, when paths are explained.
+    pub(super) tree: Option<&'t ShortestPaths>,
 }
 
-fn reached<'t>(
+/// The principals `source` reaches, best first (certain, then cheapest by `tree`, then
+/// node order).
+pub(super) fn reached<'t>(
     analysis: &Analysis<'_>,
     source: NodeId,
     tree: Option<&'t ShortestPaths>,
@@ -61,7 +67,12 @@ fn reached<'t>(
     }
 }
 
-fn path_steps(analysis: &Analysis<'_>, reached: &Reached<'_>, node: NodeId) -> Vec<PathStep> {
+/// The explained path from the source to `node` (empty without a tree).
+pub(super) fn path_steps(
+    analysis: &Analysis<'_>,
+    reached: &Reached<'_>,
+    node: NodeId,
+) -> Vec<PathStep> {
     let Some(tree) = reached.tree else {
         return Vec::new();
     };
@@ -87,6 +98,61 @@ fn final_step(from: &str, to: &str, edge: &str, explanation: String) -> PathStep
         edge: edge.into(),
         explanation,
     }
+}
+
+/// The finding of the account that principal `m` (reached, for certain or not)
+/// administers through `grant`, explained by the path to `m` when paths are computed.
+pub(super) fn admin_finding(
+    analysis: &Analysis<'_>,
+    reached: &Reached<'_>,
+    m: NodeId,
+    certain: bool,
+    grant: &AdminGrant,
+) -> Finding {
+    let graph = &analysis.graph;
+    let account = analysis.model.account_id(m).to_string();
+    let mut path = path_steps(analysis, reached, m);
+    if reached.tree.is_some() {
+        let via = &graph.node(m).id;
+        path.push(final_step(
+            via,
+            &account,
+            "administers",
+            grant.explanation.clone(),
+        ));
+    }
+    Finding {
+        source: graph.node(reached.source).id.clone(),
+        target: account,
+        actions: vec![],
+        conditional: !certain || !grant.status.is_certain(),
+        path,
+    }
+}
+
+/// The path explaining crown-jewel `actions` on indexed resource `r`: to `via`, the
+/// reached identity allowed them, then that permission.
+pub(super) fn jewel_path(
+    analysis: &Analysis<'_>,
+    reached: &Reached<'_>,
+    via: NodeId,
+    r: u32,
+    actions: &[String],
+) -> Vec<PathStep> {
+    let resource = &analysis.access.resources[r as usize];
+    let mut path = path_steps(analysis, reached, via);
+    let via_id = &analysis.graph.node(via).id;
+    path.push(final_step(
+        via_id,
+        &resource.arn,
+        "allowed",
+        format!(
+            "{via_id} is allowed {} on {}",
+            actions.join(", "),
+            resource.display()
+        ),
+    ));
+    path
 }
 
 /// What every source's computation shares: the name tables, each access group's sets,
@@ -288,25 +354,9 @@ fn source_reach(context: &Context<'_, '_>, reached: &Reached<'_>) -> SourceReach
         administered.insert(analysis.model.principal(m).account);
         let account = analysis.model.account_id(m).to_string();
         // Principals come best first: the first grant of an account explains it.
-        admin.entry(account.clone()).or_insert_with(|| {
-            let mut path = path_steps(analysis, reached, m);
-            if reached.tree.is_some() {
-                let via = &graph.node(m).id;
-                path.push(final_step(
-                    via,
-                    &account,
-                    "administers",
-                    grant.explanation.clone(),
-                ));
-            }
-            Finding {
-                source: node.id.clone(),
-                target: account,
-                actions: vec![],
-                conditional: !certain || !grant.status.is_certain(),
-                path,
-            }
-        });
+        admin
+            .entry(account)
+            .or_insert_with(|| admin_finding(analysis, reached, m, certain, grant));
     }
     let identities = &mut reach.identities;
     identities.names = context.identity_names.clone();
@@ -434,7 +484,6 @@ fn group_sets(
 /// action on it, then that permission.
 fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut Jewels) {
     let analysis = context.analysis;
-    let access = &analysis.access;
     let wanted: Vec<u32> = jewels
         .resources()
         .iter()
@@ -447,19 +496,7 @@ fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut
             continue;
         };
         let actions = jewels.actions_of(id);
-        let resource = &access.resources[r as usize];
-        let mut path = path_steps(analysis, reached, via);
-        let via_id = &analysis.graph.node(via).id;
-        path.push(final_step(
-            via_id,
-            &resource.arn,
-            "allowed",
-            format!(
-                "{via_id} is allowed {} on {}",
-                actions.join(", "),
-                resource.display()
-            ),
-        ));
+        let path = jewel_path(analysis, reached, via, r, &actions);
         jewels.paths.insert(id, path);
     }
 }
@@ -468,7 +505,7 @@ fn explain_jewels(context: &Context<'_, '_>, reached: &Reached<'_>, jewels: &mut
 /// principals: each group's access sets are met once (later members of a group, with the
 /// same certainty, can never come first), and the walk stops once every resource has a
 /// certain holder. Resources without a holder are absent from the map.
-fn holders(
+pub(super) fn holders(
     analysis: &Analysis<'_>,
     reached: &Reached<'_>,
     resources: &[u32],

@@ -12,14 +12,17 @@
 //!   reach budgets), documented in `docs/ci.md`.
 //! * [`check`]: runs both into one [`crate::report::Report`].
 //! * [`diff`]: the blast-radius change between two snapshots.
-//! * [`delta`]: the before/after delta of a simulation.
+//! * [`delta`]: the before/after delta of a simulation; [`keys`] computes it from the
+//!   sets alone and [`explain`] explains the findings it selected.
 
 pub mod baseline;
 pub mod check;
 pub mod delta;
 pub mod diff;
+pub mod explain;
 pub mod from_graph;
 mod glob;
+pub mod keys;
 mod propagate;
 mod reach;
 pub mod rules;
