@@ -1,17 +1,24 @@
 //! Prints how long each part of a what-if simulation takes on a snapshot file: the
 //! before analysis, the after analysis built incrementally and in full (and whether
-//! they are equal), and the sources the delta has to recompute.
+//! they are equal), and the phases of the delta: each side's reach without paths (of the
+//! sources the delta has to recompute), the set comparison, and explaining the added and
+//! removed findings.
 //!
-//! `cargo run --release -p blastgraph-benches --example sim_phases -- FILE CHANGE...`
-//! where CHANGE is `detach:POLICY:PRINCIPAL`, `remove-policy:ARN`, `ecscape-off`,
-//! `imds-v2-hop1`, `fargate:CLUSTER`, `add-statement:PRINCIPAL` (an allow of
-//! `iam:PassRole` and `sts:AssumeRole` on everything) or `remove-trust:ROLE`.
+//! `cargo run --release -p blastgraph-benches --example sim_phases -- FILE [--no-full]
+//! CHANGE...` where CHANGE is `detach:POLICY:PRINCIPAL`, `remove-policy:ARN`,
+//! `ecscape-off`, `imds-v2-hop1`, `imds-v1`, `fargate:CLUSTER`, `add-statement:PRINCIPAL`
+//! (an allow of `iam:PassRole` and `sts:AssumeRole` on everything),
+//! `add-pass-run:PRINCIPAL` (an allow of `iam:PassRole` and `ec2:RunInstances` on
+//! everything) or `remove-trust:ROLE`; `--no-full` skips the full after analysis.
 
-use blastgraph_engine::graph::analyse_with;
+use blastgraph_engine::graph::{analyse_with, Analysis, NodeId};
 use blastgraph_engine::simulate::incremental::{analyse_after, first_difference};
 use blastgraph_engine::simulate::{apply, Change, ImdsSetting};
 use blastgraph_engine::snapshot::format;
-use blastgraph_query::ci::from_graph::affected_sources;
+use blastgraph_query::ci::explain::explain_selected;
+use blastgraph_query::ci::from_graph::{affected_sources, org_reach_of, Paths};
+use blastgraph_query::ci::keys::{compare_keys, Selection, Selections};
+use blastgraph_query::ci::OrgReach;
 use std::time::Instant;
 
 fn change(text: &str) -> Change {
@@ -34,6 +41,14 @@ fn change(text: &str) -> Change {
             setting: ImdsSetting::V2Hop1,
             instances: Vec::new(),
         },
+        "imds-v1" => Change::Imds {
+            setting: ImdsSetting::V1,
+            instances: Vec::new(),
+        },
+        "add-pass-run" => Change::AddStatement {
+            document: serde_json::json!({"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"}),
+            to: rest.into(),
+        },
         "fargate" => Change::Fargate {
             cluster: rest.into(),
         },
@@ -50,7 +65,9 @@ fn change(text: &str) -> Change {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let full = !args.iter().any(|a| a == "--no-full");
+    args.retain(|a| a != "--no-full");
     let bytes = std::fs::read(&args[0]).expect("readable snapshot");
     let snapshot = format::decode(&bytes).expect("a snapshot");
     let changes: Vec<Change> = args[1..].iter().map(|c| change(c)).collect();
@@ -62,10 +79,22 @@ fn main() {
             "before analysis          {:>8.3} s",
             started.elapsed().as_secs_f64()
         );
-        if let Some(touched) = &simulation.touched {
-            let sources = affected_sources(before, touched).map_or(0, |s| s.len());
-            println!("  sources reaching the touched principals: {sources}");
-        }
+        let sources: Vec<NodeId> = match &simulation.touched {
+            Some(touched) => affected_sources(before, touched)
+                .unwrap_or_else(|| before.graph.sources(&[]).collect()),
+            None => before.graph.sources(&[]).collect(),
+        };
+        println!("  sources compared: {}", sources.len());
+        let ids: Vec<String> = sources
+            .iter()
+            .map(|&s| before.graph.node(s).id.clone())
+            .collect();
+        let started = Instant::now();
+        let before_reach = org_reach_of(before, &sources, Paths::Omitted);
+        println!(
+            "before reach, no paths   {:>8.3} s",
+            started.elapsed().as_secs_f64()
+        );
         let started = Instant::now();
         analyse_after(before, &simulation.snapshot, &options, |after, reuse| {
             println!(
@@ -73,6 +102,10 @@ fn main() {
                 started.elapsed().as_secs_f64()
             );
             println!("  {reuse:?}");
+            delta_phases(before, &before_reach, after, &ids);
+            if !full {
+                return;
+            }
             let started = Instant::now();
             analyse_with(&simulation.snapshot, &options, |full| {
                 println!(
@@ -86,4 +119,51 @@ fn main() {
             });
         });
     });
+}
+
+/// Times the after reach, the comparison and the explanations of the delta.
+fn delta_phases(
+    before: &Analysis<'_>,
+    before_reach: &OrgReach,
+    after: &Analysis<'_>,
+    ids: &[String],
+) {
+    let started = Instant::now();
+    let sources: Vec<NodeId> = ids
+        .iter()
+        .filter_map(|id| after.graph.node_by_id(id))
+        .collect();
+    let after_reach = org_reach_of(after, &sources, Paths::Omitted);
+    println!(
+        "after reach, no paths    {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let keys = compare_keys(before_reach, &after_reach, None);
+    let count = |s: &Selections| s.values().map(Selection::len).sum::<u64>();
+    println!(
+        "set comparison           {:>8.3} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  {} added findings ({} sources), {} removed ({} sources), {} changed rows",
+        count(&keys.added),
+        keys.added.len(),
+        count(&keys.removed),
+        keys.removed.len(),
+        keys.delta.sources.len()
+    );
+    for (side, analysis, reach, selections) in [
+        ("added", after, &after_reach, &keys.added),
+        ("removed", before, before_reach, &keys.removed),
+    ] {
+        let started = Instant::now();
+        let findings = explain_selected(analysis, reach, selections);
+        let steps: usize = findings.iter().map(|f| f.path.len()).sum();
+        println!(
+            "explain {side:<8}         {:>8.3} s  ({} findings, {steps} path steps)",
+            started.elapsed().as_secs_f64(),
+            findings.len()
+        );
+    }
 }

@@ -9,13 +9,13 @@ use crate::snapshot_file;
 use blastgraph_engine::graph::{analyse_with, Analysis, NodeId, NodeKind};
 use blastgraph_engine::simulate::incremental::analyse_after;
 use blastgraph_engine::simulate::{apply, Change, Scenario, SimulationOptions};
-use blastgraph_query::ci::delta::{compare_findings, Delta};
+use blastgraph_query::ci::delta::Delta;
 use blastgraph_query::ci::explain::explained_delta;
 use blastgraph_query::ci::from_graph::{
-    affected_sources, org_reach_of, resolve_source, source_kind, GraphQuery, Paths,
+    affected_sources, coverage_gaps, org_reach_of, resolve_source, Paths,
 };
-use blastgraph_query::ci::ReachQuery;
-use blastgraph_query::report::Finding;
+use blastgraph_query::ci::query_delta::what_can_reach_delta;
+use blastgraph_query::what_can_reach::{Answer, WhatCanReachQuery};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -47,6 +47,10 @@ pub struct SimulateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
     format: SimulateFormat,
+    /// List (and explain) at most this many added and this many removed findings, the
+    /// first in the output's order; the rest are counted (`unlisted`). 0: every one.
+    #[arg(long, default_value_t = 20_000)]
+    limit: usize,
     /// Analyse the after side in full instead of from the before side (same output;
     /// for measurements and checks).
     #[arg(long, hide = true)]
@@ -99,6 +103,7 @@ pub fn run(args: SimulateArgs) -> CliResult {
         }
     }
     let compromised = &simulation.compromised;
+    let limit = Some(args.limit).filter(|&l| l > 0);
     // The after side is built from the before one: only what the changes touch is
     // recomputed (`engine::simulate::incremental`). Both analyses are alive in the inner
     // closure, where the delta is compared and explained.
@@ -109,7 +114,7 @@ pub fn run(args: SimulateArgs) -> CliResult {
             let before_side = side(before, &query, compromised, &mut scope)?;
             let compare = |after: &Analysis<'_>| -> Result<Delta, CliError> {
                 let after_side = side(after, &query, compromised, &mut scope)?;
-                Ok(compare_sides(before, before_side, after, after_side))
+                Ok(compare_sides(before, before_side, after, after_side, limit))
             };
             let after_options = simulation.options.graph_options();
             if args.full_after {
@@ -135,26 +140,31 @@ pub fn run(args: SimulateArgs) -> CliResult {
 }
 
 /// The delta of two sides of the same query.
-fn compare_sides(before: &Analysis<'_>, old: Side, after: &Analysis<'_>, new: Side) -> Delta {
+fn compare_sides(
+    before: &Analysis<'_>,
+    old: Side<'_, '_>,
+    after: &Analysis<'_>,
+    new: Side<'_, '_>,
+    limit: Option<usize>,
+) -> Delta {
     match (old, new) {
-        (Side::Reach(old, only), Side::Reach(new, _)) => explained_delta(
-            before,
-            old,
-            after,
-            new,
-            Some(&only).filter(|o| !o.is_empty()),
-        ),
-        (Side::Findings(old, gaps), Side::Findings(new, more_gaps)) => {
-            let (added, removed) = compare_findings(&old, &new);
-            let mut coverage_gaps: Vec<String> = gaps.into_iter().chain(more_gaps).collect();
-            coverage_gaps.sort();
-            coverage_gaps.dedup();
-            Delta {
-                added,
-                removed,
-                coverage_gaps,
-                ..Delta::default()
-            }
+        (Side::Reach(old, only), Side::Reach(new, _)) => {
+            let only = Some(&only).filter(|o| !o.is_empty());
+            explained_delta(before, old, after, new, only, limit)
+        }
+        (Side::Question(old, only, kinds), Side::Question(new, ..)) => {
+            let keep = |answer: &Answer<'_, '_>, source: NodeId| {
+                let node = answer.analysis().graph.node(source);
+                (only.is_empty() || only.contains(&node.id))
+                    && (kinds.is_empty() || kinds.contains(&node.kind))
+            };
+            let mut delta = what_can_reach_delta(&old, &new, &keep, limit);
+            let mut gaps = coverage_gaps(before);
+            gaps.extend(coverage_gaps(after));
+            gaps.sort();
+            gaps.dedup();
+            delta.coverage_gaps = gaps;
+            delta
         }
         _ => unreachable!("both sides answer the same query"),
     }
@@ -171,20 +181,21 @@ enum Scope {
 }
 
 /// One side of the comparison.
-enum Side {
+enum Side<'a, 's> {
     /// The reach (without paths) of the sources compared, with the compromised source
     /// ids (empty for all).
     Reach(blastgraph_query::ci::OrgReach, BTreeSet<String>),
-    /// A query's findings, with the coverage gaps.
-    Findings(Vec<Finding>, Vec<String>),
+    /// A `what-can-reach` answer (bitmaps, nothing explained yet), with the compromised
+    /// source ids (empty for all) and the source kinds asked for (empty for all).
+    Question(Answer<'a, 's>, BTreeSet<String>, Vec<NodeKind>),
 }
 
-fn side(
-    analysis: &Analysis<'_>,
+fn side<'a, 's>(
+    analysis: &'a Analysis<'s>,
     query: &Query,
     compromised: &[String],
     scope: &mut Scope,
-) -> Result<Side, CliError> {
+) -> Result<Side<'a, 's>, CliError> {
     let only = compromised
         .iter()
         .map(|name| resolve_source(analysis, name))
@@ -202,19 +213,14 @@ fn side(
             Ok(Side::Reach(reach, only))
         }
         Query::WhatCanReach { action, on, from } => {
-            let compromised = |source: &str| only.is_empty() || only.contains(source);
-            let findings = GraphQuery::new(analysis)
-                .what_can_reach(action, on.as_deref(), &compromised)
+            let question = WhatCanReachQuery {
+                action_pattern: action.clone(),
+                on: on.clone(),
+                from: Vec::new(),
+            };
+            let answer = Answer::new(analysis, &question)
                 .map_err(|e| CliError::BadInput(format!("--query: {e}")))?;
-            let findings = findings
-                .into_iter()
-                .filter(|f| only.is_empty() || only.contains(&f.source))
-                .filter(|f| from.is_empty() || kind_in(analysis, &f.source, from))
-                .collect();
-            Ok(Side::Findings(
-                findings,
-                blastgraph_query::ci::from_graph::coverage_gaps(analysis),
-            ))
+            Ok(Side::Question(answer, only, from.clone()))
         }
     }
 }
@@ -243,10 +249,6 @@ fn scope_sources(analysis: &Analysis<'_>, scope: &mut Scope) -> Option<Vec<NodeI
                 .collect(),
         ),
     }
-}
-
-fn kind_in(analysis: &Analysis<'_>, source: &str, kinds: &[NodeKind]) -> bool {
-    source_kind(analysis, source).is_some_and(|k| kinds.contains(&k))
 }
 
 /// Reads a scenario file; documents given by path are read relative to it.

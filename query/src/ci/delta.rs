@@ -40,10 +40,24 @@ pub struct Delta {
     pub added: Vec<Finding>,
     /// No longer reachable, by source, target and actions.
     pub removed: Vec<Finding>,
+    /// How many findings the limit left out of `added` and `removed` (absent when none
+    /// was left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unlisted: Option<Unlisted>,
     /// Summary rows that changed, by source.
     pub sources: Vec<SourceChange>,
     /// Coverage gaps that could hide paths.
     pub coverage_gaps: Vec<String>,
+}
+
+/// Findings counted but not listed: a delta lists the first findings (in its order) up
+/// to a limit, since a change that touches every source can add or remove millions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unlisted {
+    /// Added findings not listed.
+    pub added: u64,
+    /// Removed findings not listed.
+    pub removed: u64,
 }
 
 /// One source's `blast-radius --all` row before and after.
@@ -216,6 +230,30 @@ fn both_gaps(before: &OrgReach, after: &OrgReach) -> Vec<String> {
 }
 
 impl Delta {
+    /// Keeps the first `limit` findings of each list (`None`: all), counting the rest
+    /// in [`Delta::unlisted`].
+    pub fn limit(&mut self, limit: Option<usize>) {
+        let Some(limit) = limit else { return };
+        let over = |list: &Vec<Finding>| list.len().saturating_sub(limit) as u64;
+        let unlisted = Unlisted {
+            added: over(&self.added),
+            removed: over(&self.removed),
+        };
+        self.added.truncate(limit);
+        self.removed.truncate(limit);
+        self.count_unlisted(unlisted);
+    }
+
+    /// Adds findings to the unlisted counts (nothing when both are zero).
+    pub fn count_unlisted(&mut self, more: Unlisted) {
+        if more.added == 0 && more.removed == 0 {
+            return;
+        }
+        let unlisted = self.unlisted.get_or_insert_with(Unlisted::default);
+        unlisted.added += more.added;
+        unlisted.removed += more.removed;
+    }
+
     /// Pretty JSON with a final newline.
     pub fn to_json(&self) -> String {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
@@ -231,12 +269,21 @@ impl Delta {
         for change in &self.changes {
             let _ = writeln!(out, "  {change}");
         }
+        let unlisted = self.unlisted.clone().unwrap_or_default();
         let _ = writeln!(
             out,
             "\n{} newly reachable, {} no longer reachable",
-            self.added.len(),
-            self.removed.len()
+            self.added.len() as u64 + unlisted.added,
+            self.removed.len() as u64 + unlisted.removed
         );
+        if self.unlisted.is_some() {
+            let _ = writeln!(
+                out,
+                "(listed: the first {} and {}; --limit 0 lists every one)",
+                self.added.len(),
+                self.removed.len()
+            );
+        }
         for (sign, list) in [("+", &self.added), ("-", &self.removed)] {
             for finding in list {
                 let actions = if finding.actions.is_empty() {
@@ -360,6 +407,33 @@ mod tests {
         )];
         let (added, removed) = compare_findings(&before, &after);
         assert!(added.is_empty() && removed.is_empty());
+    }
+
+    #[test]
+    fn a_limit_lists_the_first_findings_and_counts_the_rest() {
+        let complete = compare_reach(&sample::org(), &sample::grown_org(), None);
+        assert!(!complete.to_json().contains("unlisted"));
+        let mut limited = complete.clone();
+        limited.limit(Some(4));
+        assert_eq!(limited, complete, "nothing is over the limit");
+        limited.limit(Some(1));
+        assert_eq!(limited.added[..], complete.added[..1]);
+        assert_eq!(limited.removed, complete.removed);
+        assert_eq!(
+            limited.unlisted,
+            Some(Unlisted {
+                added: 3,
+                removed: 0
+            })
+        );
+        assert!(limited
+            .to_json()
+            .contains("\"unlisted\": {\n    \"added\": 3,"));
+        let text = limited.to_table();
+        assert!(
+            text.contains("4 newly reachable, 1 no longer reachable\n(listed: the first 1 and 1;"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! reaches' sets ([`compare_keys`]), then explain the added findings on the after analysis
 //! and the removed ones on the before analysis.
 
-use super::delta::{sort_findings, Delta};
+use super::delta::{sort_findings, Delta, Unlisted};
 use super::from_graph::{admin_finding, holders, jewel_path, path_steps, reached};
 use super::keys::{compare_keys, Selection, Selections};
 use super::{OrgReach, SourceReach};
@@ -21,23 +21,58 @@ use std::collections::{BTreeSet, HashMap};
 /// The delta of `before_reach` (of `before`) and `after_reach` (of `after`), restricted
 /// to the sources of `only` when given, with the added findings explained on `after` and
 /// the removed ones on `before`: the delta [`super::delta::compare_reach`] gives on the
-/// same reaches computed with paths. Each reach is dropped once its side is explained.
+/// same reaches computed with paths. Each list keeps its first `limit` findings (`None`:
+/// all), the rest counted in [`Delta::unlisted`]: only the findings listed are explained.
+/// Each reach is dropped once its side is explained.
 pub fn explained_delta(
     before: &Analysis<'_>,
     before_reach: OrgReach,
     after: &Analysis<'_>,
     after_reach: OrgReach,
     only: Option<&BTreeSet<String>>,
+    limit: Option<usize>,
 ) -> Delta {
     let keys = compare_keys(&before_reach, &after_reach, only);
     let mut delta = keys.delta;
-    delta.added = explain_selected(after, &after_reach, &keys.added);
+    let (added, unlisted_added) = explain_first(after, &after_reach, &keys.added, limit);
     drop(after_reach);
-    delta.removed = explain_selected(before, &before_reach, &keys.removed);
+    let (removed, unlisted_removed) = explain_first(before, &before_reach, &keys.removed, limit);
     drop(before_reach);
-    sort_findings(&mut delta.added);
-    sort_findings(&mut delta.removed);
+    delta.added = added;
+    delta.removed = removed;
+    delta.count_unlisted(Unlisted {
+        added: unlisted_added,
+        removed: unlisted_removed,
+    });
     delta
+}
+
+/// The first `limit` selected findings in the delta's order (by source, then target),
+/// explained, and how many were left out. Whole sources are explained until the limit
+/// is met, so a source's findings are sorted among themselves before the cut.
+fn explain_first(
+    analysis: &Analysis<'_>,
+    reach: &OrgReach,
+    selections: &Selections,
+    limit: Option<usize>,
+) -> (Vec<Finding>, u64) {
+    let total: u64 = selections.values().map(Selection::len).sum();
+    let mut taken = Selections::new();
+    let mut count = 0;
+    for (id, selection) in selections {
+        if limit.is_some_and(|limit| count >= limit as u64) {
+            break;
+        }
+        taken.insert(id.clone(), selection.clone());
+        count += selection.len();
+    }
+    let mut findings = explain_selected(analysis, reach, &taken);
+    sort_findings(&mut findings);
+    if let Some(limit) = limit {
+        findings.truncate(limit);
+    }
+    let left_out = total.saturating_sub(findings.len() as u64);
+    (findings, left_out)
 }
 
 /// The selected findings of `reach`'s sources (computed on `analysis`, with or without
@@ -212,6 +247,7 @@ mod tests {
             }],
         ];
         let mut changed = 0;
+        let mut limited = 0;
         for change in changes {
             let simulation = apply(&snapshot, &change).expect("the change applies");
             let defaults = SimulationOptions::default().graph_options();
@@ -229,13 +265,52 @@ mod tests {
                         after,
                         org_reach(after, Paths::Omitted),
                         None,
+                        None,
                     );
                     (expected, got)
                 })
             });
             assert_eq!(got, expected, "{change:?}");
             changed += usize::from(!expected.added.is_empty() || !expected.removed.is_empty());
+            limited += check_limits(&expected, |limit| {
+                analyse_with(&snapshot, &defaults, |before| {
+                    let options = simulation.options.graph_options();
+                    analyse_with(&simulation.snapshot, &options, |after| {
+                        explained_delta(
+                            before,
+                            org_reach(before, Paths::Omitted),
+                            after,
+                            org_reach(after, Paths::Omitted),
+                            None,
+                            Some(limit),
+                        )
+                    })
+                })
+            });
         }
         assert!(changed >= 2, "{changed} changes change the reach");
+        assert!(limited >= 2, "{limited} limits cut a list");
+    }
+
+    /// A limited delta lists the first findings of the complete one and counts the
+    /// rest; returns how many of the limits tried cut a list.
+    fn check_limits(complete: &Delta, delta_with: impl Fn(usize) -> Delta) -> usize {
+        let mut cut = 0;
+        for limit in [0, 1, 7] {
+            let delta = delta_with(limit);
+            for (got, all) in [
+                (&delta.added, &complete.added),
+                (&delta.removed, &complete.removed),
+            ] {
+                assert_eq!(got[..], all[..limit.min(all.len())], "limit {limit}");
+            }
+            let unlisted = delta.unlisted.clone().unwrap_or_default();
+            let over = |n: usize| n.saturating_sub(limit) as u64;
+            assert_eq!(unlisted.added, over(complete.added.len()));
+            assert_eq!(unlisted.removed, over(complete.removed.len()));
+            assert_eq!(delta.sources, complete.sources, "rows are always complete");
+            cut += usize::from(delta.unlisted.is_some());
+        }
+        cut
     }
 }

@@ -13,7 +13,8 @@
 //! * [`check`]: runs both into one [`crate::report::Report`].
 //! * [`diff`]: the blast-radius change between two snapshots.
 //! * [`delta`]: the before/after delta of a simulation; [`keys`] computes it from the
-//!   sets alone and [`explain`] explains the findings it selected.
+//!   sets alone and [`explain`] explains the findings it selected; [`query_delta`] is
+//!   the same for a `what-can-reach` question.
 
 pub mod baseline;
 pub mod check;
@@ -24,6 +25,7 @@ pub mod from_graph;
 mod glob;
 pub mod keys;
 mod propagate;
+pub mod query_delta;
 mod reach;
 pub mod rules;
 pub mod targets;

@@ -4,7 +4,7 @@
 
 use super::explain::{source_findings, SourceFindings};
 use super::hits::Hits;
-use super::summary::Summary;
+use super::summary::{propagate, Summary};
 use super::{FindingRef, WhatCanReach, WhatCanReachQuery};
 use crate::coverage::gaps;
 use crate::QueryError;
@@ -12,6 +12,7 @@ use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 /// How many sources are explained at once: enough to keep every core busy, few enough
 /// that a batch of administrators' findings stays small (an administrator of 50
@@ -82,6 +83,26 @@ impl<'a, 's> Answer<'a, 's> {
     /// The indexed resources the question is about.
     pub fn matching(&self) -> &RoaringBitmap {
         &self.hits.matching
+    }
+
+    /// Per component of the reachability over every edge, the matching (resource,
+    /// action) pairs it reaches, as hit ids ([`Answer::action_names`]): a source's findings are
+    /// its component's resources, each with the actions of its hits there, so this is
+    /// every finding's key without explaining any.
+    pub fn reached_hits(&self) -> Vec<Arc<RoaringBitmap>> {
+        propagate(
+            self.analysis,
+            &self.hits,
+            &self.analysis.reach.any,
+            |sets| &sets.any,
+        )
+    }
+
+    /// The action names, by action index. A hit id is `rank * width + action`, where
+    /// `rank` is the resource's position in [`Answer::matching`] and `width` is the
+    /// number of names (at least 1).
+    pub fn action_names(&self) -> &[String] {
+        &self.hits.names
     }
 
     fn for_each_explained<E>(

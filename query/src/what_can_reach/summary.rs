@@ -109,7 +109,7 @@ impl Summary {
 /// definition reaches its role, a role the role it may assume): those share the
 /// successor's set instead of copying it, and a union skips a set it already took in,
 /// so the work follows the distinct sets, not the edges.
-fn propagate(
+pub(super) fn propagate(
     analysis: &Analysis<'_>,
     hits: &Hits,
     reach: &Reach,
