@@ -250,3 +250,85 @@ fn recomputing_only_the_sources_that_reach_a_touched_principal_gives_the_full_de
     }
     assert!(smaller >= 3, "the restriction leaves sources out");
 }
+
+/// The delta as `blastgraph simulate` computes it: both sides' reach without paths,
+/// compared as sets, then the added findings explained on the after analysis and the
+/// removed ones on the before analysis (the after side built incrementally).
+fn simulate_by_sets(snapshot: &Snapshot, changes: &[Change], limit: Option<usize>) -> Delta {
+    use blastgraph_engine::simulate::incremental::analyse_after;
+    use blastgraph_query::ci::explain::explained_delta;
+    use blastgraph_query::ci::from_graph::org_reach;
+    let simulation = apply(snapshot, changes).expect("the changes apply");
+    let defaults = SimulationOptions::default().graph_options();
+    analyse_with(snapshot, &defaults, |before| {
+        let before_reach = org_reach(before, Paths::Omitted);
+        let options = simulation.options.graph_options();
+        analyse_after(before, &simulation.snapshot, &options, |after, _| {
+            let after_reach = org_reach(after, Paths::Omitted);
+            explained_delta(before, before_reach, after, after_reach, None, limit)
+        })
+    })
+}
+
+#[test]
+fn comparing_sets_then_explaining_gives_the_delta_of_explained_reaches() {
+    let snapshot = demo_org::snapshot();
+    let cases = vec![
+        vec![Change::Ecscape {
+            enabled: false,
+            cluster: Some("prod-ec2".into()),
+        }],
+        vec![Change::Fargate {
+            cluster: "prod-ec2".into(),
+        }],
+        vec![Change::Imds {
+            setting: ImdsSetting::V2Hop1,
+            instances: vec!["i-0ec5a1b2c3d4e5f60".into()],
+        }],
+        vec![Change::Imds {
+            setting: ImdsSetting::V1,
+            instances: Vec::new(),
+        }],
+        vec![Change::Detach {
+            policy: "arn:aws:iam::222222222222:policy/payments-secrets-read".into(),
+            from: PAYMENTS_ROLE.into(),
+        }],
+        vec![Change::AddStatement {
+            document: serde_json::json!({"Effect": "Allow", "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"}),
+            to: "arn:aws:iam::222222222222:role/reporting-task".into(),
+        }],
+        vec![Change::RemoveTrust {
+            role: "arn:aws:iam::222222222222:role/deploy".into(),
+            principal: None,
+        }],
+        vec![Change::RemovePolicy {
+            arn: "arn:aws:iam::aws:policy/AdministratorAccess".into(),
+        }],
+    ];
+    for changes in cases {
+        let expected = simulate_on(&snapshot, &changes);
+        assert!(
+            !expected.added.is_empty() || !expected.removed.is_empty(),
+            "{changes:?} changes something"
+        );
+        assert_eq!(
+            simulate_by_sets(&snapshot, &changes, None),
+            expected,
+            "{changes:?}"
+        );
+        // A limit lists the first findings and counts the rest; the rows stay whole.
+        let limited = simulate_by_sets(&snapshot, &changes, Some(2));
+        let first = |list: &[blastgraph_query::report::Finding]| list[..list.len().min(2)].to_vec();
+        assert_eq!(limited.added, first(&expected.added), "{changes:?}");
+        assert_eq!(limited.removed, first(&expected.removed), "{changes:?}");
+        assert_eq!(limited.sources, expected.sources);
+        let unlisted = limited.unlisted.unwrap_or_default();
+        let total = unlisted.added
+            + unlisted.removed
+            + (limited.added.len() + limited.removed.len()) as u64;
+        assert_eq!(
+            total,
+            (expected.added.len() + expected.removed.len()) as u64
+        );
+    }
+}

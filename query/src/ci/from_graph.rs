@@ -8,7 +8,7 @@
 //! access index; explained paths (the shortest, certain first) are computed only when
 //! asked, since a baseline does not need them and they cost a search per source.
 
-use super::propagate::{per_component, Union};
+use super::propagate::{components_reached, per_component, Union};
 use super::targets::{grouped_names, names, positions, Jewels, Names};
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
@@ -175,7 +175,9 @@ struct Context<'a, 's> {
 }
 
 impl<'a, 's> Context<'a, 's> {
-    fn new(analysis: &'a Analysis<'s>) -> Self {
+    /// The shared sets of an analysis, computed for what `sources` reach only (`None`:
+    /// every source).
+    fn new(analysis: &'a Analysis<'s>, sources: Option<&[NodeId]>) -> Self {
         let model = analysis.model;
         let graph = &analysis.graph;
         let is_identity = |p: usize| {
@@ -217,9 +219,32 @@ impl<'a, 's> Context<'a, 's> {
             }
         }
         let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
-        let (group_any, group_certain) = group_sets(&analysis.access, &crown, &resource_id);
-        let any = per_component(analysis, &analysis.reach.any, &group_any);
-        let certain = per_component(analysis, &analysis.reach.certain, &group_certain);
+        let reach = &analysis.reach;
+        // Only the components the sources reach (and their principals' groups) matter.
+        let needed_any = sources.map(|s| components_reached(&reach.any, s));
+        let needed_certain = sources.map(|s| components_reached(&reach.certain, s));
+        let needed_groups = needed_any.as_ref().map(|components| {
+            (0..principals)
+                .filter(|&p| {
+                    let node = graph.principal_node(p as u32);
+                    components.contains(reach.any.component_of(node))
+                })
+                .map(|p| analysis.access.group_of[p])
+                .collect::<roaring::RoaringBitmap>()
+        });
+        let (group_any, group_certain) = group_sets(
+            &analysis.access,
+            &crown,
+            &resource_id,
+            needed_groups.as_ref(),
+        );
+        let any = per_component(analysis, &reach.any, &group_any, needed_any.as_ref());
+        let certain = per_component(
+            analysis,
+            &reach.certain,
+            &group_certain,
+            needed_certain.as_ref(),
+        );
         let mut resource_of_id = vec![0; resource_names.len()];
         for (r, &id) in resource_id.iter().enumerate().rev() {
             resource_of_id[id as usize] = r as u32;
@@ -252,7 +277,8 @@ pub fn org_reach(analysis: &Analysis<'_>, paths: Paths) -> OrgReach {
 
 /// The reach of the given sources only (the rest of the organization is left out).
 pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -> OrgReach {
-    let context = Context::new(analysis);
+    let every = sources.len() == analysis.graph.sources(&[]).count();
+    let context = Context::new(analysis, (!every).then_some(sources));
     let reaches: Vec<SourceReach> = sources
         .par_iter()
         .map(|&source| {
@@ -440,15 +466,19 @@ impl Union for Reachable {
 }
 
 /// Per access group: what it may act on, and the resource ids it is certainly allowed
-/// a crown-jewel action on.
+/// a crown-jewel action on; only for the `needed` groups when given (the others empty).
 fn group_sets(
     access: &blastgraph_engine::graph::access::AccessIndex,
     crown: &[bool],
     resource_id: &[u32],
+    needed: Option<&roaring::RoaringBitmap>,
 ) -> (Vec<Reachable>, Vec<roaring::RoaringBitmap>) {
     (0..access.allowed.len())
         .into_par_iter()
         .map(|g| {
+            if needed.is_some_and(|n| !n.contains(g as u32)) {
+                return (Reachable::default(), roaring::RoaringBitmap::new());
+            }
             let mut resources = Vec::new();
             let mut any: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
             let mut certain = Vec::new();
@@ -781,6 +811,27 @@ mod tests {
                 explained += batch.len();
             }
             assert!(explained > 1000, "{explained} holders: too few to test");
+        });
+    }
+
+    /// The reach of some sources, computed from the components they reach only, is
+    /// those sources' reach in the reach of every source.
+    #[test]
+    fn the_reach_of_some_sources_is_their_part_of_the_whole() {
+        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+        let snapshot = generate(&config).expect("generated").snapshot;
+        analyse(&snapshot, |analysis| {
+            let whole = org_reach(analysis, Paths::Omitted);
+            let all: Vec<NodeId> = analysis.graph.sources(&[]).collect();
+            for step in [7, 31, 97] {
+                let some: Vec<NodeId> = all.iter().copied().step_by(step).collect();
+                let part = org_reach_of(analysis, &some, Paths::Omitted);
+                assert_eq!(part.sources.len(), some.len());
+                for reach in &part.sources {
+                    assert_eq!(Some(reach), whole.source(&reach.source), "{}", reach.source);
+                }
+                assert!(part.sources.iter().any(|r| !r.crown_jewels.is_empty()));
+            }
         });
     }
 

@@ -6,6 +6,7 @@
 use blastgraph_engine::graph::reach::Reach;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
+use roaring::RoaringBitmap;
 
 /// A value that can be unioned.
 pub(crate) trait Union: Default + Send + Sync {
@@ -14,11 +15,14 @@ pub(crate) trait Union: Default + Send + Sync {
 }
 
 /// Per component of `reach`, the union of `group_value` over the access groups of the
-/// principals it reaches (`group_value` is called once per group present).
+/// principals it reaches (`group_value` is called once per group present). With
+/// `needed`, only those components are computed (the others are left empty): `needed`
+/// must hold every successor of its components, as [`components_reached`] gives.
 pub(crate) fn per_component<T: Union>(
     analysis: &Analysis<'_>,
     reach: &Reach,
     group_value: &[T],
+    needed: Option<&RoaringBitmap>,
 ) -> Vec<T> {
     let access = &analysis.access;
     let mut groups_of: Vec<Vec<u32>> = vec![Vec::new(); reach.components()];
@@ -34,6 +38,7 @@ pub(crate) fn per_component<T: Union>(
     for level in reach.levels() {
         let computed: Vec<(u32, T)> = level
             .par_iter()
+            .filter(|&&c| needed.is_none_or(|n| n.contains(c)))
             .map(|&c| {
                 let mut value = T::default();
                 for &g in &groups_of[c as usize] {
@@ -50,6 +55,19 @@ pub(crate) fn per_component<T: Union>(
         }
     }
     values
+}
+
+/// The components of `reach` that the nodes reached from `sources` belong to: every
+/// component whose value a source's value is made of.
+pub(crate) fn components_reached(reach: &Reach, sources: &[NodeId]) -> RoaringBitmap {
+    let mut nodes = RoaringBitmap::new();
+    let mut seen = RoaringBitmap::new();
+    for &source in sources {
+        if seen.insert(reach.component_of(source)) {
+            nodes |= reach.of(source);
+        }
+    }
+    nodes.iter().map(|n| reach.component_of(n)).collect()
 }
 
 impl Union for roaring::RoaringBitmap {
