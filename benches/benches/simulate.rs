@@ -1,8 +1,9 @@
 //! A one-policy what-if simulation, three ways: recomputing every source's reach before
 //! and after (`full`); recomputing only the sources that reach the touched principal
-//! with a full analysis of each side (`restricted`); and the same sources with the after
-//! analysis built from the before one (`incremental`, `engine::simulate::incremental`:
-//! what `blastgraph simulate` does). Also the after analysis alone, incremental against
+//! with a full analysis of each side (`restricted`), both explaining every finding of
+//! both sides; and what `blastgraph simulate` does (`incremental`): the same sources with
+//! the after analysis built from the before one (`engine::simulate::incremental`), both
+//! sides' reach as sets, and only the findings that changed explained. Also the after analysis alone, incremental against
 //! full (`after-side/...`). Default profile: small (`BLASTGRAPH_BENCH_PROFILES`).
 
 use blastgraph_benches::{input, profiles_or};
@@ -11,6 +12,7 @@ use blastgraph_engine::simulate::incremental::analyse_after;
 use blastgraph_engine::simulate::{apply, Change, SimulationOptions};
 use blastgraph_engine::snapshot::Snapshot;
 use blastgraph_query::ci::delta::compare_reach;
+use blastgraph_query::ci::explain::explained_delta;
 use blastgraph_query::ci::from_graph::{affected_sources, org_reach, org_reach_of, Paths};
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -74,25 +76,24 @@ fn incremental(snapshot: &Snapshot, changes: &[Change]) -> usize {
     let simulation = apply(snapshot, changes).expect("applies");
     let touched = simulation.touched.clone().expect("an IAM-local change");
     let options = SimulationOptions::default().graph_options();
-    let (before, after) = analyse_with(snapshot, &options, |a| {
+    let delta = analyse_with(snapshot, &options, |a| {
         let sources = affected_sources(a, &touched).expect("touched principals exist");
         let ids: Vec<String> = sources
             .iter()
             .map(|&n| a.graph.node(n).id.clone())
             .collect();
-        let before = org_reach_of(a, &sources, Paths::Explained);
-        let after = analyse_after(
+        let before = org_reach_of(a, &sources, Paths::Omitted);
+        analyse_after(
             a,
             &simulation.snapshot,
             &simulation.options.graph_options(),
             |b, _| {
                 let sources: Vec<_> = ids.iter().filter_map(|id| b.graph.node_by_id(id)).collect();
-                org_reach_of(b, &sources, Paths::Explained)
+                let after = org_reach_of(b, &sources, Paths::Omitted);
+                explained_delta(a, before, b, after, None, None)
             },
-        );
-        (before, after)
+        )
     });
-    let delta = compare_reach(&before, &after, None);
     delta.added.len() + delta.removed.len()
 }
 
