@@ -313,6 +313,53 @@ fn simulate_with_a_scenario_file_matches_the_command_line() {
 }
 
 #[test]
+fn simulate_lists_up_to_the_limit_and_counts_the_rest() {
+    let fixture = Fixture::new();
+    let snapshot = fixture.arg("demo.snap");
+    let simulate = |limit: &str, format: &str| {
+        let output = run(&[
+            "simulate",
+            "--snapshot",
+            &snapshot,
+            "--ecscape",
+            "off",
+            "--limit",
+            limit,
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            code(&output),
+            0,
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout(&output)
+    };
+    let all: Value = serde_json::from_str(&simulate("0", "json")).expect("JSON");
+    let removed = all["removed"].as_array().expect("removed").len();
+    assert!(removed > 2, "{removed} removed findings");
+    assert!(all.get("unlisted").is_none());
+    let limited: Value = serde_json::from_str(&simulate("2", "json")).expect("JSON");
+    assert_eq!(
+        limited["removed"].as_array().expect("removed")[..],
+        all["removed"].as_array().expect("removed")[..2]
+    );
+    assert_eq!(limited["unlisted"]["removed"], removed as u64 - 2);
+    assert_eq!(
+        limited["sources"], all["sources"],
+        "the rows are always complete"
+    );
+    let table = simulate("2", "table");
+    assert!(
+        table.contains(&format!(
+            "0 newly reachable, {removed} no longer reachable\n(listed: the first 0 and 2;"
+        )),
+        "{table}"
+    );
+}
+
+#[test]
 fn bad_input_exits_2_with_a_clear_message() {
     let fixture = Fixture::new();
     let snapshot = fixture.arg("demo.snap");
