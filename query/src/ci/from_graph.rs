@@ -74,7 +74,7 @@ fn path_steps(analysis: &Analysis<'_>, reached: &Reached<'_>, node: NodeId) -> V
                 from: analysis.graph.node(s.from).id.clone(),
                 to: analysis.graph.node(s.to).id.clone(),
                 edge: edge.kind.name(),
-                explanation: edge.explanation.clone(),
+                explanation: edge.explanation.to_string(),
             }
         })
         .collect()
