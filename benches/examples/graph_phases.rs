@@ -1,5 +1,6 @@
 //! Prints how long each stage of the graph analysis takes on a snapshot file:
-//! `cargo run --release -p blastgraph-benches --example graph_phases -- FILE`.
+//! `cargo run --release -p blastgraph-benches --example graph_phases -- FILE`
+//! (`--access-only`: the access sets alone, for profiling them).
 
 use blastgraph_engine::graph::access::AccessIndex;
 use blastgraph_engine::graph::admin::administrators;
@@ -57,6 +58,12 @@ fn main() {
         }
     }
     lap("counts (not a phase)");
+    if std::env::args().any(|a| a == "--access-only") {
+        let access = AccessIndex::build(&snapshot, &model, &authz);
+        lap("access sets");
+        println!("  {} groups", access.allowed.len());
+        return;
+    }
     let graph = BlastGraph::build(&snapshot, &model, &authz, &GraphOptions::default());
     lap("graph");
     println!(

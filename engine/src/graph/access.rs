@@ -9,7 +9,8 @@
 //! ([`AccessIndex::evaluate`]) on the identities a query reaches.
 
 use super::authz::{
-    any_resource_pattern, Authorizer, Decision, ResourcePolicyRule, SetEntry, Target, TargetSet,
+    any_resource_pattern, Authorizer, ClassTargets, Decision, ResourcePolicyRule, SetEntry, Target,
+    TargetSet,
 };
 use super::model::{Model, PrincipalIdx};
 use crate::snapshot::{ResourceKind, Snapshot, Tags};
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// AWS's access levels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -534,9 +536,8 @@ impl<'a> AccountSets<'a> {
         let accounts = model.accounts.len();
         // Per class, every target sorted by ARN once: each account's set takes its
         // members in that order and needs no sorting of its own.
-        type ClassTarget = (std::sync::Arc<str>, bool, u32, u32);
-        let mut per_class: Vec<Vec<ClassTarget>> = (0..classes).map(|_| Vec::new()).collect();
-        let mut callers: Vec<Vec<u32>> = vec![Vec::new(); resources.len()];
+        let mut per_class: Vec<Vec<SetEntry<'a>>> = (0..classes).map(|_| Vec::new()).collect();
+        let mut callers: Vec<Callers> = (0..resources.len()).map(|_| Callers::none()).collect();
         for (id, resource) in resources.iter().enumerate() {
             if resource.is_abstract {
                 continue;
@@ -560,43 +561,39 @@ impl<'a> AccountSets<'a> {
                         (arn, is_pattern)
                     }
                 };
-                per_class[c].push((arn, is_pattern, id as u32, owner));
+                per_class[c].push((arn, is_pattern, resource, id as u32, owner));
             }
         }
-        per_class
-            .par_iter_mut()
-            .for_each(|targets| targets.sort_by(|a, b| a.0.cmp(&b.0)));
-        // Sized first: the sets of a large organization hold millions of entries.
+        // One table per class; a set is the positions of the table its account reaches,
+        // taken in table (so ARN) order.
+        let tables: Vec<Arc<ClassTargets<'a>>> = per_class
+            .into_par_iter()
+            .map(|targets| Arc::new(ClassTargets::new(targets)))
+            .collect();
+        // Sized first: the sets of a large organization hold millions of members.
         let mut sizes = vec![0usize; accounts * classes];
-        for (c, targets) in per_class.iter().enumerate() {
-            for (_, _, id, _) in targets {
-                for &caller in &callers[*id as usize] {
+        for (c, table) in tables.iter().enumerate() {
+            for &id in table.ids() {
+                callers[id as usize].each(accounts as u32, |caller| {
                     sizes[caller as usize * classes + c] += 1;
-                }
+                });
             }
         }
-        let mut entries: Vec<Vec<SetEntry<'a>>> =
-            sizes.into_iter().map(Vec::with_capacity).collect();
-        for (c, targets) in per_class.into_iter().enumerate() {
-            for (arn, is_pattern, id, owner) in targets {
-                let resource = &resources[id as usize];
-                for &caller in &callers[id as usize] {
-                    entries[caller as usize * classes + c].push((
-                        arn.clone(),
-                        is_pattern,
-                        resource,
-                        id,
-                        owner,
-                    ));
-                }
+        let mut members: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        for (c, table) in tables.iter().enumerate() {
+            for (position, &id) in table.ids().iter().enumerate() {
+                callers[id as usize].each(accounts as u32, |caller| {
+                    members[caller as usize * classes + c].push(position as u32);
+                });
             }
         }
-        let sets = entries
+        let sets = members
             .into_par_iter()
             .enumerate()
-            .map(|(i, entries)| {
-                let rule = policy_rule(CLASSES[i % classes].resource_type);
-                TargetSet::new((i / classes) as u32, rule, entries)
+            .map(|(i, members)| {
+                let c = i % classes;
+                let rule = policy_rule(CLASSES[c].resource_type);
+                TargetSet::over((i / classes) as u32, rule, tables[c].clone(), members)
             })
             .collect();
         AccountSets { sets }
@@ -631,8 +628,8 @@ impl<'a> AccountSets<'a> {
             yes.clear();
             maybe.clear();
             authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
-            yes_pairs.extend(yes.iter().map(|m| pair(set.ids[m as usize], c)));
-            maybe_pairs.extend(maybe.iter().map(|m| pair(set.ids[m as usize], c)));
+            yes_pairs.extend(yes.iter().map(|m| pair(set.id(m), c)));
+            maybe_pairs.extend(maybe.iter().map(|m| pair(set.id(m), c)));
         }
         for (mut pairs, into) in [(yes_pairs, allowed), (maybe_pairs, conditional)] {
             pairs.sort_unstable();
@@ -645,6 +642,29 @@ impl<'a> AccountSets<'a> {
     }
 }
 
+/// The accounts (model indexes) whose principals may reach a resource.
+enum Callers {
+    /// Every account (the policy names everyone): no list of a thousand accounts per
+    /// organization-readable resource.
+    Every,
+    /// These accounts.
+    These(Vec<u32>),
+}
+
+impl Callers {
+    fn none() -> Callers {
+        Callers::These(Vec::new())
+    }
+
+    /// Calls `f` on each account, in ascending order.
+    fn each(&self, accounts: u32, mut f: impl FnMut(u32)) {
+        match self {
+            Callers::Every => (0..accounts).for_each(f),
+            Callers::These(these) => these.iter().for_each(|&a| f(a)),
+        }
+    }
+}
+
 /// The accounts (model indexes) whose principals may reach a resource: its own, and those
 /// its policy names (an account, a principal of it, everyone).
 fn callers_of(
@@ -652,12 +672,12 @@ fn callers_of(
     owner: u32,
     model: &Model,
     authz: &dyn Authorizer,
-) -> Vec<u32> {
+) -> Callers {
     let mut callers = vec![owner];
     if let Some(policy) = resource.policy {
         let named = authz.resource_policy_principals(policy);
         if named.any {
-            callers = (0..model.accounts.len() as u32).collect();
+            return Callers::Every;
         } else {
             let accounts = named.accounts.iter().map(String::as_str).chain(
                 named
@@ -670,7 +690,7 @@ fn callers_of(
             callers.dedup();
         }
     }
-    callers
+    Callers::These(callers)
 }
 
 /// Candidate resources evaluated one by one: abstract resources (the sets hold the

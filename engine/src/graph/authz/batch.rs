@@ -64,6 +64,18 @@ impl TriSet {
         }
     }
 
+    /// Adds every member of `members` with one value.
+    fn add_all(&mut self, members: &RoaringBitmap, value: &Tri) {
+        match value {
+            Tri::Yes => {
+                self.yes |= members;
+                self.possible |= members;
+            }
+            Tri::Maybe(_) => self.possible |= members,
+            Tri::No => {}
+        }
+    }
+
     fn or(&mut self, other: &TriSet) {
         self.yes |= &other.yes;
         self.possible |= &other.possible;
@@ -303,7 +315,7 @@ impl InterimAuthorizer<'_> {
             account: &account.id,
         };
         for member in 0..set.len() {
-            let Some(document) = set.policies[member as usize] else {
+            let Some(document) = set.policy(member) else {
                 // A set holds collected resources: no policy means none.
                 continue;
             };
@@ -366,11 +378,7 @@ impl InterimAuthorizer<'_> {
             return evaluate();
         }
         let in_organization = self.model.accounts[set.account as usize].in_organization;
-        let key = (
-            set.ids[member as usize],
-            action_key(action),
-            in_organization,
-        );
+        let key = (set.id(member), action_key(action), in_organization);
         if let Some(known) = self.lock_effects().get(&key) {
             return (*known).map(decode);
         }
@@ -414,7 +422,7 @@ impl InterimAuthorizer<'_> {
         let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); self.rcp_group_account.len()];
         let mut governed_service: Option<(&str, bool)> = None;
         for member in 0..set.len() {
-            let service = set.resources[member as usize].service.as_str();
+            let service = set.resource(member).service.as_str();
             let governed = match governed_service {
                 Some((known, governed)) if known == service => governed,
                 _ => {
@@ -424,7 +432,7 @@ impl InterimAuthorizer<'_> {
                 }
             };
             if governed {
-                let account = set.resource_accounts[member as usize];
+                let account = set.resource_account(member);
                 by_group[self.rcp_group[account as usize] as usize].push(member);
             }
         }
@@ -450,7 +458,7 @@ impl InterimAuthorizer<'_> {
     /// Whether some RCP of an account with members in the set reads principal-specific
     /// keys.
     fn rcp_specific(&self, set: &TargetSet<'_>) -> bool {
-        let mut accounts: Vec<u32> = set.resource_accounts.clone();
+        let mut accounts: Vec<u32> = (0..set.len()).map(|m| set.resource_account(m)).collect();
         accounts.sort_unstable();
         accounts.dedup();
         accounts.iter().any(|&a| {
@@ -567,17 +575,30 @@ impl InterimAuthorizer<'_> {
                 applies
             }
             Candidates::None => TriSet::default(),
-            Candidates::Check(members) => {
+            Candidates::Check { members, certain } => {
                 let mut applies = TriSet::default();
+                // Members a pattern certainly matches need no matching; with conditions
+                // that do not read the target they enter as one range.
+                let members = match &constant {
+                    Some(value) => {
+                        applies.add_all(&certain, value);
+                        members - &certain
+                    }
+                    None => members,
+                };
                 for member in members {
                     let target = set.target(member);
                     let context = self.context(principal, Some(&target));
-                    let resource = statement.matches_resource(
-                        resource_match(&target),
-                        statement.allow,
-                        policy.variables,
-                        &context,
-                    );
+                    let resource = if certain.contains(member) {
+                        Tri::Yes
+                    } else {
+                        statement.matches_resource(
+                            resource_match(&target),
+                            statement.allow,
+                            policy.variables,
+                            &context,
+                        )
+                    };
                     if resource.is_no() {
                         continue;
                     }
@@ -662,8 +683,12 @@ enum Candidates {
     Every,
     /// No member (`NotResource: "*"`).
     None,
-    /// These members, to be matched exactly.
-    Check(RoaringBitmap),
+    /// These members, to be matched exactly, except those in `certain`: matched for
+    /// sure ([`TargetSet::certain`]).
+    Check {
+        members: RoaringBitmap,
+        certain: RoaringBitmap,
+    },
 }
 
 fn member_candidates(
@@ -683,15 +708,19 @@ fn member_candidates(
         };
     }
     let mut members = RoaringBitmap::new();
+    let mut certain = RoaringBitmap::new();
     let variables = policy.variables && patterns.iter().any(|p| has_variable(p));
     if statement.not_resource || variables {
         members.insert_range(0..set.len());
-        return Candidates::Check(members);
+        return Candidates::Check { members, certain };
     }
     for pattern in patterns {
         set.candidates(pattern, &mut members);
+        if let Some(range) = set.certain(pattern) {
+            certain.insert_range(range);
+        }
     }
-    Candidates::Check(members)
+    Candidates::Check { members, certain }
 }
 
 fn resource_match<'t>(target: &super::Target<'t>) -> ResourceMatch<'t> {

@@ -125,6 +125,14 @@ pub fn globs_intersect(a: &str, b: &str) -> bool {
         (false, true) => return glob_bytes(b, a),
         (true, true) => {}
     }
+    // `*REST` against `LITERAL*` (the shape of a statement like `arn:aws:s3:::*logs*`
+    // against a bucket's objects): the leading star eats LITERAL and REST matches some
+    // string after it, which the trailing star takes.
+    let literal_then_star =
+        |p: &[u8]| p.last() == Some(&b'*') && !p[..p.len() - 1].iter().any(|&c| wild(c));
+    if (a[0] == b'*' && literal_then_star(b)) || (b[0] == b'*' && literal_then_star(a)) {
+        return true;
+    }
     intersect_dp(a, b)
 }
 

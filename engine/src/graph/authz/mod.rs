@@ -19,7 +19,7 @@ mod tri;
 pub use compiled::{
     Caller, CompiledPolicy, Condition, Context, Effects, Lookup, PrincipalMatch, ResourceMatch,
 };
-pub use set::{SetEntry, TargetSet};
+pub use set::{ClassTargets, SetEntry, TargetSet};
 pub use tri::Tri;
 
 use super::model::PrincipalIdx;

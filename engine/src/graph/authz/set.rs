@@ -9,6 +9,11 @@
 //! resources x layers. Asked for the whole set, an evaluator can match each statement
 //! once against an ARN-sorted index, and share the layers that do not depend on who asks
 //! (resource policies, SCPs, RCPs) between every principal of the account.
+//!
+//! A resource other accounts may reach (an organization-readable bucket) is in the set of
+//! each of them: the targets of a class are stored once, in a [`ClassTargets`] table
+//! sorted by ARN, and a set holds only the table positions of its members (4 bytes
+//! each), in table order, so its members are ARN-sorted too.
 
 use super::{ResourcePolicyRule, Target};
 use crate::graph::access::IndexedResource;
@@ -16,104 +21,76 @@ use crate::graph::model::AccountIdx;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
 use std::any::Any;
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
-/// One member of a [`TargetSet`] being built: target ARN, whether it is a pattern, the
-/// resource, the caller's id for it, and the account (model index) it belongs to. The ARN
-/// is shared: a resource other accounts may reach is in each of their sets.
+/// One target of an action class: target ARN, whether it is a pattern, the resource,
+/// the caller's id for it, and the account (model index) it belongs to. The ARN is
+/// shared between the classes using the same form of a resource.
 pub type SetEntry<'a> = (Arc<str>, bool, &'a IndexedResource, u32, AccountIdx);
 
-/// The targets of one (caller account, action class), sorted by target ARN. Members are
-/// named by their position (`u32`) in that order.
-pub struct TargetSet<'a> {
-    /// The account (model index) of every principal asked about the set.
-    pub account: AccountIdx,
-    /// The account (model index) of each member's resource.
-    pub resource_accounts: Vec<AccountIdx>,
-    /// Members whose resource is in another account than [`TargetSet::account`].
-    pub foreign: RoaringBitmap,
+/// Every target of one action class, sorted by target ARN: the table the sets of all
+/// caller accounts index into.
+pub struct ClassTargets<'a> {
     /// Target ARNs, sorted: the resource's ARN, or the pattern an action names within it
     /// (`BUCKET/*` for object actions, `...:dbuser:ID/*` for `rds-db:connect`).
-    pub arns: Vec<Arc<str>>,
+    arns: Vec<Arc<str>>,
     /// Whether each target is such a pattern.
-    pub patterns: Vec<bool>,
+    patterns: Vec<bool>,
     /// The indexed resource behind each target.
-    pub resources: Vec<&'a IndexedResource>,
+    resources: Vec<&'a IndexedResource>,
     /// The caller's id of each target's resource (the access index's resource id).
-    pub ids: Vec<u32>,
-    /// Each target's resource policy (side by side: evaluators scan them per set).
-    pub policies: Vec<Option<crate::snapshot::DocId>>,
-    /// Whether the resource policies must allow (KMS key policies) even within the
-    /// account.
-    pub rule: ResourcePolicyRule,
+    ids: Vec<u32>,
+    /// The account (model index) of each target's resource.
+    accounts: Vec<AccountIdx>,
     /// Pattern targets of the regular shape `PREFIX/*` (no other wildcard), by the hash
-    /// of `PREFIX/` (no string per member; a hit is checked against the member's ARN, and
-    /// a prefix whose hash is taken goes to `irregular`).
-    pub by_pattern_prefix: FxHashMap<u64, u32>,
-    /// Pattern targets of any other shape: candidates for every statement.
-    pub irregular: RoaringBitmap,
-    /// Scratch space for an evaluator's caller-independent layers, computed on first use
-    /// by whichever principal asks first (the set's account is fixed, so they hold for
-    /// every principal of it).
-    pub shared: OnceLock<Box<dyn Any + Send + Sync>>,
+    /// of `PREFIX/` (no string per target; a hit is checked against the target's ARN,
+    /// and a prefix whose hash is taken goes to `irregular`).
+    by_pattern_prefix: FxHashMap<u64, u32>,
+    /// Pattern targets of any other shape (sorted): candidates for every statement.
+    irregular: Vec<u32>,
 }
 
-impl<'a> TargetSet<'a> {
-    /// A set over `(target ARN, is pattern, resource, resource id, resource account)`
-    /// entries, in any order.
-    pub fn new(
-        account: AccountIdx,
-        rule: ResourcePolicyRule,
-        mut entries: Vec<SetEntry<'a>>,
-    ) -> TargetSet<'a> {
+impl<'a> ClassTargets<'a> {
+    /// The table of these targets, in any order.
+    pub fn new(mut entries: Vec<SetEntry<'a>>) -> ClassTargets<'a> {
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut set = TargetSet {
-            account,
-            resource_accounts: Vec::with_capacity(entries.len()),
-            foreign: RoaringBitmap::new(),
+        let mut table = ClassTargets {
             arns: Vec::with_capacity(entries.len()),
             patterns: Vec::with_capacity(entries.len()),
             resources: Vec::with_capacity(entries.len()),
             ids: Vec::with_capacity(entries.len()),
-            policies: Vec::with_capacity(entries.len()),
-            rule,
+            accounts: Vec::with_capacity(entries.len()),
             by_pattern_prefix: FxHashMap::default(),
-            irregular: RoaringBitmap::new(),
-            shared: OnceLock::new(),
+            irregular: Vec::new(),
         };
-        for (index, (arn, is_pattern, resource, id, resource_account)) in
-            entries.into_iter().enumerate()
-        {
+        for (index, (arn, is_pattern, resource, id, account)) in entries.into_iter().enumerate() {
             let index = index as u32;
-            if resource_account != account {
-                set.foreign.insert(index);
-            }
-            set.resource_accounts.push(resource_account);
             if is_pattern {
-                match arn.strip_suffix('*') {
-                    Some(prefix) if prefix.ends_with('/') && !prefix.contains(['*', '?']) => {
-                        use std::collections::hash_map::Entry;
-                        match set.by_pattern_prefix.entry(prefix_hash(prefix)) {
-                            Entry::Vacant(slot) => {
-                                slot.insert(index);
-                            }
-                            Entry::Occupied(_) => {
-                                set.irregular.insert(index);
-                            }
-                        }
+                table.index_pattern(&arn, index);
+            }
+            table.arns.push(arn);
+            table.patterns.push(is_pattern);
+            table.resources.push(resource);
+            table.ids.push(id);
+            table.accounts.push(account);
+        }
+        table
+    }
+
+    fn index_pattern(&mut self, arn: &str, index: u32) {
+        match arn.strip_suffix('*') {
+            Some(prefix) if prefix.ends_with('/') && !prefix.contains(['*', '?']) => {
+                use std::collections::hash_map::Entry;
+                match self.by_pattern_prefix.entry(prefix_hash(prefix)) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(index);
                     }
-                    _ => {
-                        set.irregular.insert(index);
-                    }
+                    Entry::Occupied(_) => self.irregular.push(index),
                 }
             }
-            set.arns.push(arn);
-            set.patterns.push(is_pattern);
-            set.resources.push(resource);
-            set.ids.push(id);
-            set.policies.push(resource.policy);
+            _ => self.irregular.push(index),
         }
-        set
     }
 
     /// How many targets.
@@ -126,21 +103,164 @@ impl<'a> TargetSet<'a> {
         self.arns.is_empty()
     }
 
+    /// The caller's resource id of each target, in table order.
+    pub fn ids(&self) -> &[u32] {
+        &self.ids
+    }
+
+    /// The table positions whose ARN starts with `literal`.
+    fn starting_with(&self, literal: &str) -> Range<u32> {
+        let start = self.arns.partition_point(|arn| &**arn < literal);
+        let end = start
+            + self.arns[start..]
+                .iter()
+                .take_while(|arn| arn.starts_with(literal))
+                .count();
+        start as u32..end as u32
+    }
+
+    /// The table positions whose ARN equals `arn`.
+    fn equal_to(&self, arn: &str) -> Range<u32> {
+        let start = self.arns.partition_point(|a| &**a < arn);
+        let equal = self.arns[start..]
+            .iter()
+            .take_while(|a| ***a == *arn)
+            .count();
+        start as u32..(start + equal) as u32
+    }
+}
+
+/// The targets of one (caller account, action class): some positions of the class's
+/// [`ClassTargets`]. Members are named by their rank (`u32`) among them, in ARN order.
+pub struct TargetSet<'a> {
+    /// The account (model index) of every principal asked about the set.
+    pub account: AccountIdx,
+    /// Whether the resource policies must allow (KMS key policies) even within the
+    /// account.
+    pub rule: ResourcePolicyRule,
+    /// The class's targets.
+    table: Arc<ClassTargets<'a>>,
+    /// The table position of each member, ascending.
+    members: Vec<u32>,
+    /// Members whose resource is in another account than [`TargetSet::account`].
+    pub foreign: RoaringBitmap,
+    /// Members that are pattern targets of an irregular shape: candidates for every
+    /// statement.
+    pub irregular: RoaringBitmap,
+    /// Scratch space for an evaluator's caller-independent layers, computed on first use
+    /// by whichever principal asks first (the set's account is fixed, so they hold for
+    /// every principal of it).
+    pub shared: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl<'a> TargetSet<'a> {
+    /// A set over `(target ARN, is pattern, resource, resource id, resource account)`
+    /// entries, in any order, with a table of its own.
+    pub fn new(
+        account: AccountIdx,
+        rule: ResourcePolicyRule,
+        entries: Vec<SetEntry<'a>>,
+    ) -> TargetSet<'a> {
+        let table = Arc::new(ClassTargets::new(entries));
+        let members = (0..table.len()).collect();
+        TargetSet::over(account, rule, table, members)
+    }
+
+    /// The set of these table positions (ascending) of a class's targets.
+    pub fn over(
+        account: AccountIdx,
+        rule: ResourcePolicyRule,
+        table: Arc<ClassTargets<'a>>,
+        members: Vec<u32>,
+    ) -> TargetSet<'a> {
+        debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
+        let foreign = RoaringBitmap::from_sorted_iter(
+            (0..members.len() as u32)
+                .filter(|&m| table.accounts[members[m as usize] as usize] != account),
+        )
+        .expect("ascending members");
+        let irregular: RoaringBitmap = table
+            .irregular
+            .iter()
+            .filter_map(|t| members.binary_search(t).ok().map(|m| m as u32))
+            .collect();
+        TargetSet {
+            account,
+            rule,
+            table,
+            members,
+            foreign,
+            irregular,
+            shared: OnceLock::new(),
+        }
+    }
+
+    /// How many targets.
+    pub fn len(&self) -> u32 {
+        self.members.len() as u32
+    }
+
+    /// Whether it has none.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    fn at(&self, member: u32) -> usize {
+        self.members[member as usize] as usize
+    }
+
+    /// The target ARN (or pattern) of a member.
+    pub fn arn(&self, member: u32) -> &str {
+        &self.table.arns[self.at(member)]
+    }
+
+    /// Whether a member's target is a pattern.
+    pub fn is_pattern(&self, member: u32) -> bool {
+        self.table.patterns[self.at(member)]
+    }
+
+    /// The indexed resource of a member.
+    pub fn resource(&self, member: u32) -> &'a IndexedResource {
+        self.table.resources[self.at(member)]
+    }
+
+    /// The caller's id of a member's resource (the access index's resource id).
+    pub fn id(&self, member: u32) -> u32 {
+        self.table.ids[self.at(member)]
+    }
+
+    /// The resource policy of a member's resource.
+    pub fn policy(&self, member: u32) -> Option<crate::snapshot::DocId> {
+        self.resource(member).policy
+    }
+
+    /// The account (model index) of a member's resource.
+    pub fn resource_account(&self, member: u32) -> AccountIdx {
+        self.table.accounts[self.at(member)]
+    }
+
     /// The request target of member `index`.
     pub fn target(&self, index: u32) -> Target<'_> {
-        let i = index as usize;
-        let resource = self.resources[i];
+        let i = self.at(index);
+        let resource = self.table.resources[i];
         Target {
-            arn: &self.arns[i],
+            arn: &self.table.arns[i],
             account: Some(&resource.account),
             service: &resource.service,
             policy: resource.policy,
             rule: self.rule,
             tags: resource.tags.as_ref(),
-            is_abstract: self.patterns[i],
+            is_abstract: self.table.patterns[i],
             policy_known: true,
             extra: &[],
         }
+    }
+
+    /// The members at these table positions.
+    fn members_in(&self, positions: Range<u32>) -> Range<u32> {
+        let start = self.members.partition_point(|&t| t < positions.start);
+        let end = self.members.partition_point(|&t| t < positions.end);
+        start as u32..end as u32
     }
 
     /// The members a resource pattern (without policy variables) may match or
@@ -149,24 +269,37 @@ impl<'a> TargetSet<'a> {
     /// superset: callers still match each candidate exactly.
     pub fn candidates(&self, pattern: &str, into: &mut RoaringBitmap) {
         let literal = super::glob::literal_prefix(pattern);
-        let start = self.arns.partition_point(|arn| &**arn < literal);
-        let end = start
-            + self.arns[start..]
-                .iter()
-                .take_while(|arn| arn.starts_with(literal))
-                .count();
-        into.insert_range(start as u32..end as u32);
-        if !self.by_pattern_prefix.is_empty() {
+        into.insert_range(self.members_in(self.table.starting_with(literal)));
+        if !self.table.by_pattern_prefix.is_empty() {
             for (cut, _) in literal.match_indices('/') {
                 let prefix = &literal[..=cut];
-                if let Some(&index) = self.by_pattern_prefix.get(&prefix_hash(prefix)) {
-                    if self.arns[index as usize].strip_suffix('*') == Some(prefix) {
-                        into.insert(index);
+                if let Some(&index) = self.table.by_pattern_prefix.get(&prefix_hash(prefix)) {
+                    if self.table.arns[index as usize].strip_suffix('*') == Some(prefix) {
+                        if let Ok(member) = self.members.binary_search(&index) {
+                            into.insert(member as u32);
+                        }
                     }
                 }
             }
         }
         *into |= &self.irregular;
+    }
+
+    /// The members a resource pattern (without policy variables) certainly matches: for
+    /// `LITERAL*` (one trailing star, no other wildcard) every target starting with
+    /// LITERAL, for a pattern without wildcards the targets equal to it; `None` for
+    /// other shapes. A pattern target starting with LITERAL (`LITERAL.../*`) only
+    /// stands for ARNs starting with LITERAL, so `LITERAL*` covers it whole: an allow
+    /// may reach it and a deny removes it, as
+    /// [`super::compiled::Statement::matches_resource`] decides member by member.
+    /// Statements insert such ranges at once instead of matching each member.
+    pub fn certain(&self, pattern: &str) -> Option<Range<u32>> {
+        let literal = super::glob::literal_prefix(pattern);
+        if literal.len() == pattern.len() {
+            return Some(self.members_in(self.table.equal_to(literal)));
+        }
+        (pattern.len() == literal.len() + 1 && pattern.ends_with('*'))
+            .then(|| self.members_in(self.table.starting_with(literal)))
     }
 }
 
@@ -212,7 +345,7 @@ mod tests {
             set.candidates(pattern, &mut found);
             found
                 .iter()
-                .map(|i| set.arns[i as usize].to_string())
+                .map(|i| set.arn(i).to_string())
                 .collect::<Vec<_>>()
         };
         assert_eq!(
@@ -226,5 +359,47 @@ mod tests {
         );
         assert!(names("arn:aws:s3:::nothing*").is_empty());
         assert_eq!(names("*").len(), 3);
+    }
+
+    #[test]
+    fn certain_members_are_the_ranges_every_member_of_which_matches() {
+        let a = resource("arn:aws:s3:::app");
+        let b = resource("arn:aws:s3:::app-data");
+        let c = resource("arn:aws:s3:::apps");
+        let set = TargetSet::new(
+            0,
+            ResourcePolicyRule::Optional,
+            vec![
+                ("arn:aws:s3:::app".into(), false, &a, 0, 0),
+                ("arn:aws:s3:::app-data".into(), false, &b, 1, 0),
+                ("arn:aws:s3:::app-data/*".into(), true, &b, 2, 0),
+                ("arn:aws:s3:::apps".into(), false, &c, 3, 0),
+            ],
+        );
+        let names = |pattern: &str| {
+            set.certain(pattern)
+                .map(|range| range.map(|i| set.arn(i).to_string()).collect::<Vec<_>>())
+        };
+        // A trailing star: the whole prefix range, pattern targets included.
+        assert_eq!(
+            names("arn:aws:s3:::app-*").unwrap(),
+            ["arn:aws:s3:::app-data", "arn:aws:s3:::app-data/*"]
+        );
+        // No wildcard: the equal targets only, not those it is a prefix of.
+        assert_eq!(names("arn:aws:s3:::app").unwrap(), ["arn:aws:s3:::app"]);
+        assert!(names("arn:aws:s3:::ap").unwrap().is_empty());
+        // Any other wildcard: members must be matched one by one.
+        assert_eq!(names("arn:aws:s3:::app*/*"), None);
+        assert_eq!(names("arn:aws:s3:::app?"), None);
+        // Whatever `certain` holds, the matcher agrees.
+        for pattern in ["arn:aws:s3:::app-*", "arn:aws:s3:::app", "arn:aws:s3:::a*"] {
+            for i in set.certain(pattern).unwrap() {
+                let arn = set.arn(i);
+                assert!(
+                    super::super::glob::glob_match(pattern, arn, false),
+                    "{pattern} {arn}"
+                );
+            }
+        }
     }
 }
