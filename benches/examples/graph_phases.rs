@@ -17,7 +17,11 @@ fn main() {
     let started = Instant::now();
     let mut last = Instant::now();
     let mut lap = |what: &str| {
-        println!("{what:<24} {:>8.3} s", last.elapsed().as_secs_f64());
+        println!(
+            "{what:<24} {:>8.3} s  rss {:>6} MB",
+            last.elapsed().as_secs_f64(),
+            rss_mb()
+        );
         last = Instant::now();
     };
     let snapshot = format::decode(&bytes).expect("a snapshot");
@@ -123,4 +127,17 @@ fn main() {
         admins.iter().filter(|a| a.is_some()).count()
     );
     println!("total {:.3} s", started.elapsed().as_secs_f64());
+}
+
+/// The resident set size now, in MB (Linux; 0 elsewhere).
+fn rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
 }

@@ -167,7 +167,7 @@ pub fn render(analysis: &Analysis<'_>, nodes: &BTreeSet<NodeId>, jewels: bool) -
             "  n{from} -> n{to} [label={}, color=\"{}\", style={style}, tooltip={}];",
             quote(&edge.kind.name()),
             colour(edge.kind.family()),
-            quote(&edge.explanation)
+            quote(&edge.explanation.to_string())
         );
     }
     for line in jewel_edges {

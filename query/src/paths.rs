@@ -32,7 +32,7 @@ pub fn steps(analysis: &Analysis<'_>, steps: &[Step]) -> Vec<PathStep> {
                 from: analysis.graph.node(s.from).id.clone(),
                 to: analysis.graph.node(s.to).id.clone(),
                 edge: edge.kind.name(),
-                explanation: edge.explanation.clone(),
+                explanation: edge.explanation.to_string(),
                 status: status_name(&edge.status).into(),
                 condition_keys: edge.status.keys().to_vec(),
             }

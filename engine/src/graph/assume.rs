@@ -2,10 +2,16 @@
 //! policies, its boundary and the SCPs allow it (same account, cross account, chaining
 //! follows from the graph). Web identity edges live with the EKS workloads.
 
+use super::authz::Why;
 use super::builder::GraphBuilder;
 use super::model::{PrincipalIdx, PrincipalKind};
-use super::{status_of, EdgeKind, Status};
+use super::{status_of, EdgeKind, Explanation, Status};
 use rayon::prelude::*;
+use std::sync::Arc;
+
+/// One assume-role edge found: (caller, role, status, the explanation's head, the
+/// decision's statement).
+type Found = (PrincipalIdx, PrincipalIdx, Status, Arc<str>, Why);
 
 /// Adds every assume-role edge.
 pub fn add_edges(builder: &mut GraphBuilder<'_>) {
@@ -31,7 +37,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
             principal.kind == PrincipalKind::Role && !principal.service_linked
         })
         .collect();
-    let edges: Vec<Vec<(PrincipalIdx, PrincipalIdx, Status, String)>> = roles
+    let edges: Vec<Vec<Found>> = roles
         .par_iter()
         .map(|&role| {
             let trusted = authz.trusted_principals(role);
@@ -61,6 +67,11 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                 .is_some_and(|t| authz.resource_policy_principals(t).principal_specific);
             let mut cache: rustc_hash::FxHashMap<u32, super::authz::Decision> =
                 rustc_hash::FxHashMap::default();
+            // The explanation's head names the role (same or cross account): made once
+            // per role and shared by its edges.
+            let mut heads: [Option<Arc<str>>; 2] = [None, None];
+            let role_arn = &model.principal(role).arn;
+            let role_account = model.principal(role).account;
             candidates
                 .into_iter()
                 .filter(|&caller| caller != role)
@@ -75,20 +86,32 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                             .clone()
                     };
                     let status = status_of(&decision)?;
-                    let role_arn = &model.principal(role).arn;
-                    let same = model.principal(caller).account == model.principal(role).account;
-                    let explanation = format!(
-                        "sts:AssumeRole on {role_arn} ({}): allowed by {}",
-                        if same { "same account" } else { "cross account: the trust policy and the caller's identity policy both allow" },
-                        authz.explain(Some(caller), decision.why())
-                    );
-                    Some((caller, role, status, explanation))
+                    let same = model.principal(caller).account == role_account;
+                    let head = heads[usize::from(same)]
+                        .get_or_insert_with(|| {
+                            format!(
+                                "sts:AssumeRole on {role_arn} ({}): allowed by ",
+                                if same { "same account" } else { "cross account: the trust policy and the caller's identity policy both allow" },
+                            )
+                            .into()
+                        })
+                        .clone();
+                    Some((caller, role, status, head, decision.why()))
                 })
                 .collect()
         })
         .collect();
     builder.reserve_edges(edges.iter().map(Vec::len).sum());
-    for (caller, role, status, explanation) in edges.into_iter().flatten() {
+    // The reason (the caller's statement that allows it) is worded once per caller and
+    // statement, and shared by every role the caller may assume through it.
+    let mut reasons: rustc_hash::FxHashMap<(PrincipalIdx, Why), Arc<[Arc<str>]>> =
+        rustc_hash::FxHashMap::default();
+    for (caller, role, status, head, why) in edges.into_iter().flatten() {
+        let reason = reasons
+            .entry((caller, why))
+            .or_insert_with(|| Arc::from([Arc::from(authz.explain(Some(caller), why))]))
+            .clone();
+        let explanation = Explanation::new(head, reason);
         builder.add_edge(caller, role, EdgeKind::AssumeRole, status, explanation);
     }
 }

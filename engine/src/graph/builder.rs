@@ -3,7 +3,9 @@
 use super::authz::Authorizer;
 use super::model::{arn_account, Model, PrincipalKind};
 use super::node::{Node, NodeId, NodeKind};
-use super::{assume, privesc, workloads, BlastGraph, Edge, EdgeKind, GraphOptions, Status};
+use super::{
+    assume, privesc, workloads, BlastGraph, Edge, EdgeKind, Explanation, GraphOptions, Status,
+};
 use crate::snapshot::{ResourceKind, Snapshot};
 use petgraph::graph::{DiGraph, NodeIndex};
 use rustc_hash::FxHashMap;
@@ -146,7 +148,7 @@ impl<'a> GraphBuilder<'a> {
         to: NodeId,
         kind: EdgeKind,
         status: Status,
-        explanation: String,
+        explanation: impl Into<Explanation>,
     ) {
         if from == to {
             return;
@@ -157,7 +159,7 @@ impl<'a> GraphBuilder<'a> {
             Edge {
                 kind,
                 status,
-                explanation,
+                explanation: explanation.into(),
             },
         );
     }

@@ -27,7 +27,7 @@ pub mod workloads;
 
 pub use analysis::{analyse, analyse_with, Analysis};
 pub use builder::GraphBuilder;
-pub use edge::{Edge, EdgeKind, Status};
+pub use edge::{Edge, EdgeKind, Explanation, Status};
 pub use model::{Model, PrincipalIdx, PrincipalKind};
 pub use node::{Node, NodeId, NodeKind};
 

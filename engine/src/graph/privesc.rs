@@ -9,9 +9,10 @@ use super::authz::{any_resource_pattern, Authorizer, Decision, Target};
 use super::builder::GraphBuilder;
 use super::model::{service_uncollected, Model, PrincipalIdx, PrincipalKind};
 use super::node::{NodeId, NodeKind};
-use super::{status_of, weaker, EdgeKind, SelfEscalation, Status};
+use super::{status_of, weaker, EdgeKind, Explanation, SelfEscalation, Status};
 use crate::snapshot::Snapshot;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The technique codes of privesc.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -794,7 +795,7 @@ type Found = (
     NodeId,
     Option<PrincipalIdx>,
     Status,
-    String,
+    Explanation,
 );
 
 struct Evaluator<'a> {
@@ -1100,14 +1101,11 @@ impl Evaluator<'_> {
         // Worded once per actor and technique: the head, the candidate-independent
         // reasons, and each (requirement, statement) reason (the same statement allows
         // most candidates).
-        let head = format!(
-            "{} ({}): {}; ",
-            technique.name,
-            technique.code.as_str(),
-            technique.description
-        );
-        let fixed_reasons = fixed_reasons.join("; ");
-        let mut reasons_by_why: Vec<(usize, super::authz::Why, String)> = Vec::new();
+        let head = technique_head(index);
+        let fixed_reasons: Option<Arc<str>> =
+            (!fixed_reasons.is_empty()).then(|| fixed_reasons.join("; ").into());
+        let mut reasons_by_why: Vec<(usize, super::authz::Why, Arc<str>)> = Vec::new();
+        let mut notes = Notes::default();
         let passed_to: Vec<(String, String)> = match technique.targets {
             Targets::RolesTrusting(service) => {
                 vec![("iam:passedtoservice".to_string(), service.to_string())]
@@ -1147,14 +1145,12 @@ impl Evaluator<'_> {
                 status = weaker(status, trust);
             }
             status = weaker(status, fixed_status.clone());
-            let mut explanation = head.clone();
-            let mut reasons = Reasons::new(&mut explanation);
-            for note in assumption.iter().chain(precondition_note.iter()) {
-                reasons.push(note);
-            }
-            if !fixed_reasons.is_empty() {
-                reasons.push(&fixed_reasons);
-            }
+            let mut reasons: Vec<Arc<str>> = assumption
+                .into_iter()
+                .chain(precondition_note)
+                .map(|note| notes.shared(note))
+                .chain(fixed_reasons.clone())
+                .collect();
             let mut possible = true;
             for (r, requirement) in technique.requires.iter().enumerate() {
                 if requirement.on != On::Target {
@@ -1188,10 +1184,10 @@ impl Evaluator<'_> {
                         requirement.action,
                         self.authz.explain(Some(actor), why)
                     );
-                    reasons_by_why.push((r, why, reason));
+                    reasons_by_why.push((r, why, reason.into()));
                     reasons_by_why.len() - 1
                 });
-                reasons.push(&reasons_by_why[known].2);
+                reasons.push(reasons_by_why[known].2.clone());
             }
             if !possible {
                 continue;
@@ -1202,7 +1198,7 @@ impl Evaluator<'_> {
                 candidate.node,
                 candidate.principal,
                 status,
-                explanation,
+                Explanation::new(head.clone(), notes.shared_list(reasons)),
             ));
         }
         found
@@ -1219,23 +1215,47 @@ struct ResourceFree {
     decision: Option<Decision>,
 }
 
-/// Appends reasons to an explanation, separated by `"; "`.
-struct Reasons<'s> {
-    text: &'s mut String,
-    first: bool,
+/// The head of a technique's explanations (`NAME (CODE): DESCRIPTION; `), made once
+/// per technique and shared by every edge it finds.
+fn technique_head(technique: usize) -> Arc<str> {
+    static HEADS: std::sync::LazyLock<Vec<Arc<str>>> = std::sync::LazyLock::new(|| {
+        CATALOGUE
+            .iter()
+            .map(|t| format!("{} ({}): {}; ", t.name, t.code.as_str(), t.description).into())
+            .collect()
+    });
+    HEADS[technique].clone()
 }
 
-impl<'s> Reasons<'s> {
-    fn new(text: &'s mut String) -> Self {
-        Reasons { text, first: true }
+/// The words of one actor and technique, shared by the candidates they explain: notes
+/// (an assumed resource, a policy version) and whole lists of reasons.
+#[derive(Default)]
+struct Notes {
+    notes: rustc_hash::FxHashMap<String, Arc<str>>,
+    /// Lists by the addresses of their reasons: every reason of one actor and technique
+    /// is itself shared, so equal addresses mean equal lists.
+    lists: rustc_hash::FxHashMap<Vec<usize>, Arc<[Arc<str>]>>,
+}
+
+impl Notes {
+    fn shared(&mut self, note: String) -> Arc<str> {
+        if let Some(known) = self.notes.get(&note) {
+            return known.clone();
+        }
+        let shared: Arc<str> = note.as_str().into();
+        self.notes.insert(note, shared.clone());
+        shared
     }
 
-    fn push(&mut self, reason: &str) {
-        if !self.first {
-            self.text.push_str("; ");
-        }
-        self.first = false;
-        self.text.push_str(reason);
+    fn shared_list(&mut self, reasons: Vec<Arc<str>>) -> Arc<[Arc<str>]> {
+        let key: Vec<usize> = reasons
+            .iter()
+            .map(|r| r.as_ptr() as *const () as usize)
+            .collect();
+        self.lists
+            .entry(key)
+            .or_insert_with(|| reasons.into())
+            .clone()
     }
 }
 
@@ -1365,7 +1385,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                     technique,
                     subject: subject.unwrap_or(actor),
                     status,
-                    explanation,
+                    explanation: explanation.to_string(),
                 })
             }
             _ => builder.add_edge(

@@ -131,7 +131,7 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                         role_node,
                         EdgeKind::RunsAs,
                         Status::Certain,
-                        "the function runs with its execution role".into(),
+                        "the function runs with its execution role",
                     );
                 }
             }
@@ -194,7 +194,7 @@ fn task_role_edge(builder: &mut GraphBuilder<'_>, task_definition: &TaskDefiniti
                 role_node,
                 EdgeKind::RunsAs,
                 Status::Certain,
-                "the task role, served to the task's containers by the container credentials endpoint".into(),
+                "the task role, served to the task's containers by the container credentials endpoint",
             );
         }
     }
@@ -1008,7 +1008,7 @@ mod access_entry_tests {
                 .out_edges(a.graph.node_by_id(&arn("platform")).unwrap())
                 .map(|(e, _)| a.graph.edge(e))
                 .find(|e| e.kind == EdgeKind::AccessEntry)
-                .map(|e| e.explanation.clone())
+                .map(|e| e.explanation_text())
                 .unwrap();
             assert!(
                 explanation.contains("AmazonEKSClusterAdminPolicy"),

@@ -86,7 +86,7 @@ pub(super) fn path_steps(
                 from: analysis.graph.node(s.from).id.clone(),
                 to: analysis.graph.node(s.to).id.clone(),
                 edge: edge.kind.name(),
-                explanation: edge.explanation.clone(),
+                explanation: edge.explanation.to_string(),
             }
         })
         .collect()

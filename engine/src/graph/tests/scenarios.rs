@@ -808,8 +808,8 @@ fn ssm_send_command_reaches_instance_profile_roles_when_ec2_was_not_collected() 
             .expect("an inferred edge to the instance-profile role");
         assert_eq!(edge.status, Status::Inferred);
         assert!(
-            edge.explanation.contains("EC2 instances of account")
-                && edge.explanation.contains("not collected"),
+            edge.explanation_text().contains("EC2 instances of account")
+                && edge.explanation_text().contains("not collected"),
             "{}",
             edge.explanation
         );
@@ -898,7 +898,7 @@ fn update_function_code_reaches_lambda_roles_when_lambda_failed_to_collect() {
             .expect("an inferred edge to the role trusting Lambda");
         assert_eq!(edge.status, Status::Inferred);
         assert!(
-            edge.explanation.contains("Lambda functions"),
+            edge.explanation_text().contains("Lambda functions"),
             "{}",
             edge.explanation
         );
@@ -994,7 +994,11 @@ fn existing_resources_of_never_collected_services_reach_the_roles_trusting_them(
                 panic!("{action}: an inferred edge to the role trusting {service}")
             });
             assert_eq!(edge.status, Status::Inferred, "{action}");
-            assert!(edge.explanation.contains(what), "{}", edge.explanation);
+            assert!(
+                edge.explanation_text().contains(what),
+                "{}",
+                edge.explanation
+            );
             assert!(reaches(a, &attacker, &runner), "{action}");
             assert!(!has_edge(a, &attacker, &other, &technique), "{action}");
         });
@@ -1034,7 +1038,7 @@ fn launch_template_techniques_reach_instance_profile_roles_even_when_ec2_was_col
                 .unwrap_or_else(|| panic!("{technique}: an inferred edge to the profile role"));
             assert_eq!(edge.status, Status::Inferred, "{technique}");
             assert!(
-                edge.explanation.contains("in an instance profile"),
+                edge.explanation_text().contains("in an instance profile"),
                 "{}",
                 edge.explanation
             );
