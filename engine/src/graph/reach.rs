@@ -6,7 +6,8 @@
 //! It is done twice: over every edge, and over certain edges only, so a node reached
 //! only through conditional or inferred edges is reported as such.
 //!
-//! Single-source questions (the explained path to a node) use [`shortest_paths`].
+//! Single-source questions (the explained path to a node) use [`shortest_paths`], or
+//! [`shortest_paths_in`] when many sources of one graph are searched.
 
 use super::node::NodeId;
 use super::{BlastGraph, Edge};
@@ -164,7 +165,76 @@ pub struct ShortestPaths {
 
 /// Computes the best paths from `source` to every node it reaches.
 pub fn shortest_paths(graph: &BlastGraph, source: NodeId) -> ShortestPaths {
-    let n = graph.nodes.len();
+    search(graph.nodes.len(), source, |node| {
+        let mut edges: Vec<_> = graph
+            .graph
+            .edges(NodeIndex::new(node as usize))
+            .map(|e| {
+                let uncertain = !e.weight().status.is_certain();
+                (e.target().index() as NodeId, e.id(), uncertain)
+            })
+            .collect();
+        edges.sort_unstable_by_key(|&(t, e, _)| (t, e.index()));
+        edges
+    })
+}
+
+/// [`shortest_paths`] over edges laid out once in search order: the same trees, for
+/// searching from many sources of one graph without sorting each node's edges anew.
+pub fn shortest_paths_in(order: &SearchOrder, source: NodeId) -> ShortestPaths {
+    search(order.start.len() - 1, source, |node| {
+        order.of(node).iter().copied()
+    })
+}
+
+/// Every node's outgoing edges, by target then edge index (the order the search relaxes
+/// them in), each with whether it is uncertain.
+pub struct SearchOrder {
+    /// Node `n`'s edges are `edges[start[n]..start[n + 1]]`.
+    start: Vec<u32>,
+    /// (target, edge, uncertain).
+    edges: Vec<(NodeId, EdgeIndex<u32>, bool)>,
+}
+
+impl SearchOrder {
+    /// The edges of `graph` in search order.
+    pub fn new(graph: &BlastGraph) -> SearchOrder {
+        let mut all: Vec<(NodeId, NodeId, EdgeIndex<u32>, bool)> = graph
+            .graph
+            .edge_references()
+            .map(|e| {
+                let source = e.source().index() as NodeId;
+                let target = e.target().index() as NodeId;
+                (source, target, e.id(), !e.weight().status.is_certain())
+            })
+            .collect();
+        all.sort_unstable_by_key(|&(source, target, edge, _)| (source, target, edge.index()));
+        let mut start = vec![0u32; graph.nodes.len() + 1];
+        for &(source, ..) in &all {
+            start[source as usize + 1] += 1;
+        }
+        for n in 0..graph.nodes.len() {
+            start[n + 1] += start[n];
+        }
+        let edges = all
+            .into_iter()
+            .map(|(_, target, edge, uncertain)| (target, edge, uncertain))
+            .collect();
+        SearchOrder { start, edges }
+    }
+
+    fn of(&self, node: NodeId) -> &[(NodeId, EdgeIndex<u32>, bool)] {
+        let n = node as usize;
+        &self.edges[self.start[n] as usize..self.start[n + 1] as usize]
+    }
+}
+
+/// The search both entry points share: `edges_of(node)` gives a node's (target, edge,
+/// uncertain) edges in relaxation order.
+fn search<I>(n: usize, source: NodeId, edges_of: impl Fn(NodeId) -> I) -> ShortestPaths
+where
+    I: IntoIterator<Item = (NodeId, EdgeIndex<u32>, bool)>,
+{
     let mut parent = vec![None; n];
     let mut cost: Vec<Option<(u32, u32)>> = vec![None; n];
     let mut heap = BinaryHeap::new();
@@ -174,15 +244,8 @@ pub fn shortest_paths(graph: &BlastGraph, source: NodeId) -> ShortestPaths {
         if cost[node as usize] != Some(c) {
             continue;
         }
-        let mut edges: Vec<_> = graph
-            .graph
-            .edges(NodeIndex::new(node as usize))
-            .map(|e| (e.target().index() as NodeId, e.id()))
-            .collect();
-        edges.sort_unstable_by_key(|&(t, e)| (t, e.index()));
-        for (target, edge) in edges {
-            let uncertain = u32::from(!graph.graph[edge].status.is_certain());
-            let next = (c.0 + uncertain, c.1 + 1);
+        for (target, edge, uncertain) in edges_of(node) {
+            let next = (c.0 + u32::from(uncertain), c.1 + 1);
             if cost[target as usize].is_none_or(|old| next < old) {
                 cost[target as usize] = Some(next);
                 parent[target as usize] = Some(Step {

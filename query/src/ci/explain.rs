@@ -11,9 +11,9 @@
 use super::delta::{sort_findings, Delta, Unlisted};
 use super::from_graph::{admin_finding, holders, jewel_path, path_steps, reached};
 use super::keys::{compare_keys, Selection, Selections};
-use super::tree::{Adjacency, PathTree, Tree};
 use super::{OrgReach, SourceReach};
 use crate::report::Finding;
+use blastgraph_engine::graph::reach::{shortest_paths_in, SearchOrder};
 use blastgraph_engine::graph::Analysis;
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -87,14 +87,14 @@ pub fn explain_selected(
         return Vec::new();
     }
     let resources = ResourceIndex::new(analysis);
-    let adjacency = Adjacency::new(&analysis.graph);
+    let order = SearchOrder::new(&analysis.graph);
     let selections: Vec<(&String, &Selection)> = selections.iter().collect();
     selections
         .par_iter()
         .filter_map(|&(id, selection)| {
             let source = reach.source(id)?;
             Some(explain_source(
-                analysis, &adjacency, &resources, source, selection,
+                analysis, &order, &resources, source, selection,
             ))
         })
         .flatten()
@@ -119,7 +119,7 @@ impl<'a> ResourceIndex<'a> {
 /// One source's selected findings, explained.
 fn explain_source(
     analysis: &Analysis<'_>,
-    adjacency: &Adjacency,
+    order: &SearchOrder,
     resources: &ResourceIndex<'_>,
     source: &SourceReach,
     selection: &Selection,
@@ -128,8 +128,8 @@ fn explain_source(
     let Some(node) = graph.node_by_id(&source.source) else {
         return Vec::new();
     };
-    let tree = PathTree::new(adjacency, node);
-    let reached = reached(analysis, node, Some(&tree as &dyn Tree));
+    let tree = shortest_paths_in(order, node);
+    let reached = reached(analysis, node, Some(&tree));
     let mut findings = Vec::with_capacity(selection.len() as usize);
     let identities = &source.identities;
     for id in &selection.identities {

@@ -10,14 +10,13 @@
 
 use super::propagate::{components_reached, per_component, Union};
 use super::targets::{grouped_names, names, positions, Jewels, Names};
-use super::tree::Tree;
 use super::{OrgReach, ReachQuery, SourceReach};
 use crate::names::resolve;
 use crate::report::{Finding, PathStep};
 use crate::what_can_reach::{Answer, WhatCanReachQuery};
 use blastgraph_engine::graph::access::{pair, unpair, CLASSES};
 use blastgraph_engine::graph::admin::AdminGrant;
-use blastgraph_engine::graph::reach::shortest_paths;
+use blastgraph_engine::graph::reach::{shortest_paths, ShortestPaths};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -38,7 +37,7 @@ pub(super) struct Reached<'t> {
     /// The principals it reaches, best first, each with whether it is reached for sure.
     pub(super) principals: Vec<(NodeId, bool)>,
     /// The shortest-path tree from the source, when paths are explained.
-    pub(super) tree: Option<&'t dyn Tree>,
+    pub(super) tree: Option<&'t ShortestPaths>,
 }
 
 /// The principals `source` reaches, best first (certain, then cheapest by `tree`, then
@@ -46,7 +45,7 @@ pub(super) struct Reached<'t> {
 pub(super) fn reached<'t>(
     analysis: &Analysis<'_>,
     source: NodeId,
-    tree: Option<&'t dyn Tree>,
+    tree: Option<&'t ShortestPaths>,
 ) -> Reached<'t> {
     let any = analysis.reach.any.of(source);
     let certain = analysis.reach.certain.of(source);
@@ -284,10 +283,7 @@ pub fn org_reach_of(analysis: &Analysis<'_>, sources: &[NodeId], paths: Paths) -
         .par_iter()
         .map(|&source| {
             let tree = (paths == Paths::Explained).then(|| shortest_paths(&analysis.graph, source));
-            source_reach(
-                &context,
-                &reached(analysis, source, tree.as_ref().map(|t| t as &dyn Tree)),
-            )
+            source_reach(&context, &reached(analysis, source, tree.as_ref()))
         })
         .collect();
     let account_names = analysis
@@ -720,7 +716,7 @@ pub fn explain(analysis: &Analysis<'_>, items: &mut [crate::report::ReportItem])
             continue;
         };
         let tree = shortest_paths(&analysis.graph, node);
-        let reached = reached(analysis, node, Some(&tree as &dyn Tree));
+        let reached = reached(analysis, node, Some(&tree));
         // The resources among the targets (not a node, not an account), explained together.
         let resources: Vec<u32> = indices
             .iter()
@@ -807,7 +803,7 @@ mod tests {
             let mut explained = 0;
             for source in analysis.graph.sources(&[]) {
                 let tree = shortest_paths(&analysis.graph, source);
-                let reached = reached(analysis, source, Some(&tree as &dyn Tree));
+                let reached = reached(analysis, source, Some(&tree));
                 let batch = holders(analysis, &reached, &all);
                 for &r in &all {
                     assert_eq!(batch.get(&r).copied(), holder(analysis, &reached, r), "{r}");

@@ -29,7 +29,6 @@ pub mod query_delta;
 mod reach;
 pub mod rules;
 pub mod targets;
-mod tree;
 
 pub use glob::glob_match;
 pub use reach::{OrgReach, ReachQuery, SourceReach};

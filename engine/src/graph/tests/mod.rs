@@ -4,3 +4,4 @@ mod access;
 mod fixture;
 mod privesc_catalogue;
 mod scenarios;
+mod search_order;
