@@ -225,20 +225,7 @@ mod tests {
     /// The delta of omitted reaches, explained, is the delta of explained reaches.
     #[test]
     fn the_explained_delta_equals_the_delta_of_explained_reaches() {
-        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
-        let snapshot = generate(&config).expect("generated").snapshot;
-        let admin = snapshot.accounts[1]
-            .iam
-            .roles
-            .iter()
-            .find(|r| {
-                r.attached_policies
-                    .iter()
-                    .any(|p| p.ends_with("/AdministratorAccess"))
-            })
-            .expect("an administrator role")
-            .arn
-            .clone();
+        let (snapshot, admin) = crate::ci::sample::synthetic_org_with_admin();
         let changes = [
             vec![Change::Ecscape {
                 enabled: false,

@@ -240,27 +240,13 @@ mod tests {
     use crate::what_can_reach::WhatCanReachQuery;
     use blastgraph_engine::graph::{analyse_with, NodeKind};
     use blastgraph_engine::simulate::{apply, Change, SimulationOptions};
-    use blastgraph_engine::synth::{generate, SynthConfig};
 
     /// The delta from the answers' bitmaps is the delta of every finding explained on
     /// both sides, for questions on action classes, a concrete action outside them and a
     /// resource pattern, over every source or some kinds, whole or limited.
     #[test]
     fn the_bitmap_delta_equals_the_delta_of_every_finding() {
-        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
-        let snapshot = generate(&config).expect("generated").snapshot;
-        let admin = snapshot.accounts[1]
-            .iam
-            .roles
-            .iter()
-            .find(|r| {
-                r.attached_policies
-                    .iter()
-                    .any(|p| p.ends_with("/AdministratorAccess"))
-            })
-            .expect("an administrator role")
-            .arn
-            .clone();
+        let (snapshot, admin) = crate::ci::sample::synthetic_org_with_admin();
         let changes = [
             Change::Ecscape {
                 enabled: false,

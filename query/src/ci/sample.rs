@@ -209,3 +209,24 @@ impl ReachQuery for JewelQuery<'_> {
             .collect())
     }
 }
+
+/// A small synthetic organization (3 accounts x 40 roles) and the ARN of a role of its
+/// second account with `AdministratorAccess` attached: what the simulation tests change.
+pub(crate) fn synthetic_org_with_admin() -> (blastgraph_engine::snapshot::Snapshot, String) {
+    use blastgraph_engine::synth::{generate, SynthConfig};
+    let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+    let snapshot = generate(&config).expect("generated").snapshot;
+    let admin = snapshot.accounts[1]
+        .iam
+        .roles
+        .iter()
+        .find(|r| {
+            r.attached_policies
+                .iter()
+                .any(|p| p.ends_with("/AdministratorAccess"))
+        })
+        .expect("an administrator role")
+        .arn
+        .clone();
+    (snapshot, admin)
+}
