@@ -147,6 +147,21 @@ impl Documents {
             .collect();
     }
 
+    /// A table holding these documents in this order (ids are positions); the content
+    /// index is built on the first [`Documents::intern`]. For the binary format, which
+    /// stores the table in sections.
+    pub(super) fn from_texts(texts: Vec<PolicyText>) -> Self {
+        Documents {
+            texts,
+            index: HashMap::new(),
+        }
+    }
+
+    /// The documents in id order.
+    pub(super) fn texts(&self) -> &[PolicyText] {
+        &self.texts
+    }
+
     /// The document with this id.
     ///
     /// # Panics

@@ -4,6 +4,7 @@
 use super::{DocId, Snapshot};
 // Fx, not SipHash: ARN sets of a large snapshot are the bulk of validation time, and
 // snapshots are local files, not untrusted network input.
+use rayon::prelude::*;
 use rustc_hash::FxHashSet as HashSet;
 
 /// One violated invariant, with where it was found.
@@ -23,13 +24,21 @@ impl std::fmt::Display for ValidationIssue {
 
 impl Snapshot {
     /// Checks the invariants listed in the module docs of [`crate::snapshot`]; an empty
-    /// list means the snapshot is sound to analyse.
+    /// list means the snapshot is sound to analyse. Accounts are checked in parallel;
+    /// the issues come in the same order whatever the number of threads.
     pub fn validate(&self) -> Vec<ValidationIssue> {
-        let mut checker = Checker {
-            snapshot: self,
-            issues: Vec::new(),
-        };
-        checker.check();
+        let per_account: Vec<Vec<ValidationIssue>> = self
+            .accounts
+            .par_iter()
+            .enumerate()
+            .map(|(i, account)| {
+                let mut checker = Checker::new(self);
+                checker.check_account(&format!("accounts[{i}]"), account);
+                checker.issues
+            })
+            .collect();
+        let mut checker = Checker::new(self);
+        checker.check(per_account);
         checker.issues
     }
 }
@@ -39,7 +48,14 @@ struct Checker<'a> {
     issues: Vec<ValidationIssue>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    fn new(snapshot: &'a Snapshot) -> Self {
+        Checker {
+            snapshot,
+            issues: Vec::new(),
+        }
+    }
+
     fn issue(&mut self, location: String, problem: impl Into<String>) {
         self.issues.push(ValidationIssue {
             location,
@@ -60,10 +76,12 @@ impl Checker<'_> {
         }
     }
 
-    fn check(&mut self) {
+    /// The checks across accounts, with each account's own issues (`per_account`, from
+    /// [`Checker::check_account`]) after its id's.
+    fn check(&mut self, per_account: Vec<Vec<ValidationIssue>>) {
         let snapshot = self.snapshot;
         let mut account_ids = HashSet::default();
-        for (i, account) in snapshot.accounts.iter().enumerate() {
+        for ((i, account), issues) in snapshot.accounts.iter().enumerate().zip(per_account) {
             let at = format!("accounts[{i}]");
             if account.id.len() != 12 || !account.id.bytes().all(|b| b.is_ascii_digit()) {
                 self.issue(
@@ -74,7 +92,7 @@ impl Checker<'_> {
             if !account_ids.insert(account.id.as_str()) {
                 self.issue(at.clone(), format!("account {} appears twice", account.id));
             }
-            self.check_account(&at, account);
+            self.issues.extend(issues);
         }
         if let Some(org) = &snapshot.organization {
             for (i, policy) in org.policies.iter().enumerate() {
@@ -213,5 +231,44 @@ mod tests {
             .iter()
             .any(|t| t.starts_with("accounts[0].iam.users[0].inline_policies[0]")));
         assert!(text.iter().any(|t| t.contains("group missing")));
+    }
+
+    #[test]
+    fn issues_come_in_account_order_whatever_the_thread_count() {
+        let mut snapshot = Snapshot::default();
+        for n in 0..40 {
+            let mut account = Account {
+                id: if n % 3 == 0 {
+                    format!("bad{n}")
+                } else {
+                    format!("{n:012}")
+                },
+                ..Account::default()
+            };
+            account.iam.users.push(User {
+                arn: format!("arn:aws:iam::{n:012}:user/a"),
+                groups: vec![format!("missing{n}")],
+                ..User::default()
+            });
+            snapshot.accounts.push(account);
+        }
+        snapshot.accounts.push(snapshot.accounts[1].clone());
+        let one_thread = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let serial = one_thread.install(|| snapshot.validate());
+        let parallel = snapshot.validate();
+        assert_eq!(parallel, serial);
+        let text: Vec<String> = parallel.iter().map(|i| i.to_string()).collect();
+        assert_eq!(text.len(), 14 + 41 + 1, "{text:?}");
+        assert!(text[0].starts_with("accounts[0]: account id \"bad0\""));
+        assert!(text[1].starts_with("accounts[0].iam.users[0].groups: group missing0"));
+        assert!(text[2].starts_with("accounts[1].iam.users[0].groups: group missing1"));
+        assert_eq!(
+            text.last().unwrap(),
+            "accounts[40].iam.users[0].groups: group missing1 is not in the account"
+        );
+        assert!(text[text.len() - 2].contains("account 000000000001 appears twice"));
     }
 }
