@@ -10,7 +10,8 @@
 //! * policy documents are stored once per distinct content (most roles share policies);
 //! * ARNs are unique within their kind, account ids are 12 digits;
 //! * everything is kept in a deterministic order (vectors in collection order, maps are
-//!   `BTreeMap`s), so encoding the same snapshot twice gives the same bytes.
+//!   `BTreeMap`s or sorted like [`Tags`]), so encoding the same snapshot twice gives the
+//!   same bytes.
 //!
 //! The types avoid serde features that a non-self-describing format cannot read back
 //! (`skip_serializing_if`, `flatten`, untagged or internally tagged enums): postcard
@@ -23,6 +24,7 @@ mod iam;
 mod meta;
 mod org;
 mod resources;
+mod tags;
 mod validate;
 
 pub use compute::*;
@@ -31,13 +33,10 @@ pub use iam::*;
 pub use meta::*;
 pub use org::*;
 pub use resources::*;
+pub use tags::Tags;
 pub use validate::ValidationIssue;
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// Resource tags and principal tags: key to value, sorted by key.
-pub type Tags = BTreeMap<String, String>;
 
 /// One collected AWS organization (or a single account, or an imported GAAD file set).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
