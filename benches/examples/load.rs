@@ -4,6 +4,10 @@
 //! ```text
 //! cargo run --release -p blastgraph-benches --example load -- FILE [RUNS]
 //! ```
+//!
+//! Version-3 files are decoded and validated on every core; `RAYON_NUM_THREADS=1`
+//! measures one thread. This example uses the system allocator, the binary mimalloc:
+//! `/usr/bin/time -v blastgraph info FILE` measures a load as users get it.
 
 use blastgraph_engine::snapshot::format;
 use blastgraph_engine::synth::Counts;
@@ -49,10 +53,22 @@ fn main() {
         Counts::of(&snapshot)
     );
     println!(
-        "read {:.0} ms, decode {:.0} ms, validate {:.0} ms (best of {runs})",
+        "format v{}, {} threads: read {:.0} ms, decode {:.0} ms, validate {:.0} ms (best of {runs})",
+        format::version(&bytes).expect("decoded above"),
+        threads(),
         read.as_secs_f64() * 1e3,
         best_decode.as_secs_f64() * 1e3,
         best_validate.as_secs_f64() * 1e3
     );
     std::mem::forget(snapshot);
+}
+
+/// The threads rayon decodes with: `RAYON_NUM_THREADS` when set, else one per core.
+fn threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
 }
