@@ -12,7 +12,14 @@ use std::path::{Path, PathBuf};
 
 /// Reads and decodes a snapshot file; every failure names the file.
 pub fn load(path: &Path) -> Result<Snapshot, CliError> {
+    load_with_version(path).map(|(snapshot, _)| snapshot)
+}
+
+/// Reads and decodes a snapshot file, also giving the format version it was written in
+/// (older versions are still read, so it is not always the one this build writes).
+pub fn load_with_version(path: &Path) -> Result<(Snapshot, u32), CliError> {
     let bytes = fs::read(path).map_err(|e| CliError::bad_file(path, e))?;
+    let version = format::version(&bytes).map_err(|e| CliError::bad_file(path, e))?;
     let snapshot = format::decode(&bytes).map_err(|e| CliError::bad_file(path, e))?;
     let issues = snapshot.validate();
     if let Some(first) = issues.first() {
@@ -24,7 +31,7 @@ pub fn load(path: &Path) -> Result<Snapshot, CliError> {
             ),
         ));
     }
-    Ok(snapshot)
+    Ok((snapshot, version))
 }
 
 /// Encodes and writes a snapshot atomically.

@@ -136,3 +136,35 @@ fn the_demo_runs_without_files_and_matches_its_sources() {
     assert_eq!(from_files["accounts"], from_demo["accounts"]);
     assert_eq!(from_files["documents"], from_demo["documents"]);
 }
+
+#[test]
+fn info_reports_the_format_version_of_the_file_it_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../engine/src/snapshot/testdata/format-v2.snap");
+    let old_info = info_json(dir.path(), old.to_str().unwrap());
+    assert_eq!(old_info["snapshot"]["format_version"], 2);
+    // Written again by this build, the same snapshot is in the current format.
+    let run = blastgraph(
+        dir.path(),
+        &[
+            "snapshot",
+            "export-json",
+            old.to_str().unwrap(),
+            "-o",
+            "s.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = blastgraph(
+        dir.path(),
+        &["snapshot", "import-json", "s.json", "-o", "new.snap"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let new_info = info_json(dir.path(), "new.snap");
+    assert_eq!(
+        new_info["snapshot"]["format_version"],
+        blastgraph_engine::snapshot::format::FORMAT_VERSION
+    );
+    assert_ne!(new_info["snapshot"]["format_version"], 2);
+}

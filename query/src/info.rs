@@ -8,7 +8,7 @@
 //! ```json
 //! {
 //!   "snapshot": {
-//!     "format_version": 2,          // the on-disk format version
+//!     "format_version": 3,          // the on-disk format version of the file
 //!     "size_bytes": 12345,          // size of the snapshot file; null when not from a file
 //!     "tool_version": "0.1.0",      // blastgraph that wrote it
 //!     "created_at": "2026-01-01T00:00:00Z",

@@ -33,11 +33,12 @@ pub struct InfoArgs {
 
 /// Runs `info`.
 pub fn run(args: InfoArgs) -> CliResult {
-    let snapshot = snapshot_file::load(&args.snapshot)?;
+    let (snapshot, version) = snapshot_file::load_with_version(&args.snapshot)?;
     let size = std::fs::metadata(&args.snapshot)
         .map_err(|e| CliError::bad_file(&args.snapshot, e))?
         .len();
-    let info = summarize(&snapshot, Some(size));
+    let mut info = summarize(&snapshot, Some(size));
+    info.snapshot.format_version = version;
     match args.format {
         InfoFormat::Text => output::print(&render_text(&info))?,
         InfoFormat::Json => output::print(&(render_json(&info) + "\n"))?,
