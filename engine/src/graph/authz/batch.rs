@@ -25,6 +25,7 @@
 use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
 use super::glob::has_variable;
 use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
+use super::set::EveryoneEffects;
 use super::{ResourcePolicyRule, TargetSet, Tri};
 use crate::graph::access::{class_actions, CLASSES};
 use crate::graph::model::{Principal, PrincipalIdx};
@@ -378,7 +379,21 @@ impl InterimAuthorizer<'_> {
             return evaluate();
         }
         let in_organization = self.model.accounts[set.account as usize].in_organization;
-        let key = (set.id(member), action_key(action), in_organization);
+        let action = action_key(action);
+        if let Some(cell) = set.everyone_cell(member, action, in_organization) {
+            use std::sync::atomic::Ordering::Relaxed;
+            // Racing writers store the same answer.
+            if let Some(known) = EveryoneEffects::decode(cell.load(Relaxed)) {
+                return known.map(decode);
+            }
+            let effects = evaluate();
+            cell.store(
+                EveryoneEffects::encode(effects.clone().map(|t| encode(&t))),
+                Relaxed,
+            );
+            return effects;
+        }
+        let key = (set.id(member), action, in_organization);
         if let Some(known) = self.lock_effects().get(&key) {
             return (*known).map(decode);
         }
@@ -586,18 +601,33 @@ impl InterimAuthorizer<'_> {
                     }
                     None => members,
                 };
+                // Without policy variables the match reads the target's ARN only: most
+                // candidates of a prefix range fail it, and are dropped before their
+                // resource (tags, account) is looked at.
+                let no_target = self.context(principal, None);
                 for member in members {
+                    let early = (!policy.variables && !certain.contains(member)).then(|| {
+                        statement.matches_resource(
+                            set.resource_match(member),
+                            statement.allow,
+                            false,
+                            &no_target,
+                        )
+                    });
+                    if early.as_ref().is_some_and(Tri::is_no) {
+                        continue;
+                    }
                     let target = set.target(member);
                     let context = self.context(principal, Some(&target));
-                    let resource = if certain.contains(member) {
-                        Tri::Yes
-                    } else {
-                        statement.matches_resource(
+                    let resource = match early {
+                        Some(resource) => resource,
+                        None if certain.contains(member) => Tri::Yes,
+                        None => statement.matches_resource(
                             resource_match(&target),
                             statement.allow,
                             policy.variables,
                             &context,
-                        )
+                        ),
                     };
                     if resource.is_no() {
                         continue;
