@@ -2,7 +2,7 @@
 
 use crate::coverage::{gaps, CoverageGap};
 use crate::paths::{path_to, PathStep};
-use blastgraph_engine::graph::access::{unpair, AccessLevel, CLASSES};
+use blastgraph_engine::graph::access::{layer_classes, unpair, AccessLevel, CLASSES};
 use blastgraph_engine::graph::reach::shortest_paths;
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
@@ -108,14 +108,15 @@ pub fn reached_pairs(analysis: &Analysis<'_>, node: NodeId) -> (RoaringBitmap, R
             }
         }
     }
+    let access = &analysis.access;
     let mut certain_pairs = RoaringBitmap::new();
     for g in &certain_groups {
-        certain_pairs |= &analysis.access.allowed[*g as usize];
+        certain_pairs |= &*access.allowed(*g as usize);
     }
     let mut any_pairs = certain_pairs.clone();
     for g in &any_groups {
-        any_pairs |= &analysis.access.allowed[*g as usize];
-        any_pairs |= &analysis.access.conditional[*g as usize];
+        any_pairs |= &*access.allowed(*g as usize);
+        any_pairs |= &*access.conditional(*g as usize);
     }
     (certain_pairs, any_pairs)
 }
@@ -375,10 +376,25 @@ impl ReachedResources {
     fn compute(analysis: &Analysis<'_>) -> ReachedResources {
         let access = &analysis.access;
         let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
-        // Per access group: the resources of its pairs, and of its crown-jewel pairs.
-        let per_group: Vec<ResourceSets> = (0..access.allowed.len())
+        // Per access group: the resources of its pairs, and of its crown-jewel pairs;
+        // a shared layer's are found once.
+        let per_layer: Vec<ResourceSets> = access
+            .layers
+            .iter()
+            .map(|layer| group_resources(layer, &RoaringBitmap::new(), &crown))
+            .collect();
+        let per_group: Vec<ResourceSets> = (0..access.groups())
             .into_par_iter()
-            .map(|g| group_resources(&access.allowed[g], &access.conditional[g], &crown))
+            .map(|g| {
+                let (mut resources, mut jewels) =
+                    group_resources(&access.own_allowed[g], &access.own_conditional[g], &crown);
+                let layers = access.allowed_layers[g] | access.conditional_layers[g];
+                for c in layer_classes(layers) {
+                    resources |= &per_layer[c].0;
+                    jewels |= &per_layer[c].1;
+                }
+                (resources, jewels)
+            })
             .collect();
         let reach = &analysis.reach.any;
         let mut groups_of: Vec<Vec<u32>> = vec![Vec::new(); reach.components()];
