@@ -435,18 +435,13 @@ impl InterimAuthorizer<'_> {
         // Members grouped by the RCP levels of their resource's account: accounts under
         // the same RCPs (most of an organization) share one evaluation over the set.
         let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); self.rcp_group_account.len()];
-        let mut governed_service: Option<(&str, bool)> = None;
+        let governed: Vec<bool> = set
+            .services()
+            .iter()
+            .map(|service| RCP_SERVICES.contains(service))
+            .collect();
         for member in 0..set.len() {
-            let service = set.resource(member).service.as_str();
-            let governed = match governed_service {
-                Some((known, governed)) if known == service => governed,
-                _ => {
-                    let governed = RCP_SERVICES.contains(&service);
-                    governed_service = Some((service, governed));
-                    governed
-                }
-            };
-            if governed {
+            if governed[set.service_index(member)] {
                 let account = set.resource_account(member);
                 by_group[self.rcp_group[account as usize] as usize].push(member);
             }
@@ -617,24 +612,30 @@ impl InterimAuthorizer<'_> {
                     if early.as_ref().is_some_and(Tri::is_no) {
                         continue;
                     }
-                    let target = set.target(member);
-                    let context = self.context(principal, Some(&target));
+                    // The resource itself is read only when the match or the
+                    // conditions need it.
                     let resource = match early {
                         Some(resource) => resource,
                         None if certain.contains(member) => Tri::Yes,
-                        None => statement.matches_resource(
-                            resource_match(&target),
-                            statement.allow,
-                            policy.variables,
-                            &context,
-                        ),
+                        None => {
+                            let target = set.target(member);
+                            statement.matches_resource(
+                                resource_match(&target),
+                                statement.allow,
+                                policy.variables,
+                                &self.context(principal, Some(&target)),
+                            )
+                        }
                     };
                     if resource.is_no() {
                         continue;
                     }
                     let conditions = match &constant {
                         Some(value) => value.clone(),
-                        None => statement.conditions_hold(&context),
+                        None => {
+                            let target = set.target(member);
+                            statement.conditions_hold(&self.context(principal, Some(&target)))
+                        }
                     };
                     applies.add(member, &resource.and(conditions));
                 }

@@ -43,6 +43,10 @@ pub struct ClassTargets<'a> {
     ids: Vec<u32>,
     /// The account (model index) of each target's resource.
     accounts: Vec<AccountIdx>,
+    /// The service of each target's resource, as an index into `services`.
+    service_of: Vec<u32>,
+    /// The distinct services of the targets.
+    services: Vec<&'a str>,
     /// The resource policy of each target's resource (a column of its own: the shared
     /// layers read it for every member, and the resource itself is a cache miss away).
     policies: Vec<Option<crate::snapshot::DocId>>,
@@ -67,6 +71,8 @@ impl<'a> ClassTargets<'a> {
             resources: Vec::with_capacity(entries.len()),
             ids: Vec::with_capacity(entries.len()),
             accounts: Vec::with_capacity(entries.len()),
+            service_of: Vec::with_capacity(entries.len()),
+            services: Vec::new(),
             policies: Vec::with_capacity(entries.len()),
             everyone: EveryoneEffects::new(entries.len()),
             by_pattern_prefix: FxHashMap::default(),
@@ -83,6 +89,13 @@ impl<'a> ClassTargets<'a> {
             table.ids.push(id);
             table.accounts.push(account);
             table.policies.push(resource.policy);
+            let service = resource.service.as_str();
+            let known = table.services.iter().position(|&s| s == service);
+            let index = known.unwrap_or_else(|| {
+                table.services.push(service);
+                table.services.len() - 1
+            });
+            table.service_of.push(index as u32);
         }
         table
     }
@@ -232,6 +245,16 @@ impl<'a> TargetSet<'a> {
     /// The caller's id of a member's resource (the access index's resource id).
     pub fn id(&self, member: u32) -> u32 {
         self.table.ids[self.at(member)]
+    }
+
+    /// The distinct services of the class's targets.
+    pub fn services(&self) -> &[&'a str] {
+        &self.table.services
+    }
+
+    /// The service of a member's resource, as an index into [`TargetSet::services`].
+    pub fn service_index(&self, member: u32) -> usize {
+        self.table.service_of[self.at(member)] as usize
     }
 
     /// The resource policy of a member's resource.
