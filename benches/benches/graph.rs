@@ -92,7 +92,7 @@ fn graph(c: &mut Criterion) {
         "graph: {} nodes, {} edges, {} access groups, {} indexed resources",
         analysis.graph.nodes.len(),
         analysis.graph.graph.edge_count(),
-        analysis.access.allowed.len(),
+        analysis.access.groups(),
         analysis.access.resources.len()
     );
     group.bench_function("blast-radius-all", |b| {

@@ -2,7 +2,7 @@
 //! `cargo run --release -p blastgraph-benches --example graph_phases -- FILE`
 //! (`--access-only`: the access sets alone, for profiling them).
 
-use blastgraph_engine::graph::access::AccessIndex;
+use blastgraph_engine::graph::access::{layer_classes, AccessIndex};
 use blastgraph_engine::graph::admin::administrators;
 use blastgraph_engine::graph::authz::interim::InterimAuthorizer;
 use blastgraph_engine::graph::reach::Reachability;
@@ -61,7 +61,7 @@ fn main() {
     if std::env::args().any(|a| a == "--access-only") {
         let access = AccessIndex::build(&snapshot, &model, &authz);
         lap("access sets");
-        println!("  {} groups", access.allowed.len());
+        println!("  {} groups", access.groups());
         return;
     }
     let graph = BlastGraph::build(&snapshot, &model, &authz, &GraphOptions::default());
@@ -88,31 +88,43 @@ fn main() {
     lap("access sets");
     println!(
         "  {} groups, {} resources",
-        access.allowed.len(),
+        access.groups(),
         access.resources.len()
     );
     {
-        let pairs: u64 = access
-            .allowed
-            .iter()
-            .chain(&access.conditional)
-            .map(|b| b.len())
+        let groups = 0..access.groups();
+        let own: u64 = groups
+            .clone()
+            .map(|g| access.own_allowed[g].len() + access.own_conditional[g].len())
+            .sum();
+        let layered: u64 = groups
+            .clone()
+            .map(|g| {
+                let mask = access.allowed_layers[g] | access.conditional_layers[g];
+                layer_classes(mask)
+                    .map(|c| access.layers[c].len())
+                    .sum::<u64>()
+            })
+            .sum();
+        let references: u32 = groups
+            .clone()
+            .map(|g| (access.allowed_layers[g] | access.conditional_layers[g]).count_ones())
             .sum();
         let bytes: u64 = access
-            .allowed
+            .own_allowed
             .iter()
-            .chain(&access.conditional)
+            .chain(&access.own_conditional)
+            .chain(&access.layers)
             .map(|b| b.serialized_size() as u64)
             .sum();
-        let mut rep_of = vec![u32::MAX; access.allowed.len()];
+        let mut rep_of = vec![u32::MAX; access.groups()];
         for (p, &g) in access.group_of.iter().enumerate().rev() {
             rep_of[g as usize] = p as u32;
         }
-        let foreign: u64 = (0..access.allowed.len())
+        let foreign: u64 = groups
             .map(|g| {
-                access.allowed[g]
+                (&*access.allowed(g) | &*access.conditional(g))
                     .iter()
-                    .chain(access.conditional[g].iter())
                     .filter(|&p| {
                         let (r, _) = blastgraph_engine::graph::access::unpair(p);
                         model.account_id(rep_of[g]) != access.resources[r as usize].account
@@ -125,7 +137,11 @@ fn main() {
                 0
             })
             .sum();
-        println!("  {pairs} pairs ({bytes} bytes serialized), {foreign} on other accounts' resources (--foreign)");
+        println!(
+            "  {} pairs: {own} own, {layered} through {references} references to {} shared layers ({bytes} bytes serialized), {foreign} on other accounts' resources (--foreign)",
+            own + layered,
+            access.layers.iter().filter(|l| !l.is_empty()).count()
+        );
     }
     let admins = administrators(&model, &authz, &graph, &reach);
     lap("administrators");

@@ -2,13 +2,14 @@
 
 use crate::coverage::{gaps, CoverageGap};
 use crate::paths::{path_to, PathStep};
-use blastgraph_engine::graph::access::{unpair, AccessLevel, CLASSES};
+use blastgraph_engine::graph::access::{layer_classes, unpair, AccessLevel, CLASSES};
 use blastgraph_engine::graph::reach::shortest_paths;
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// The blast radius of one source.
 #[derive(Debug, Clone, Serialize)]
@@ -107,14 +108,15 @@ pub fn reached_pairs(analysis: &Analysis<'_>, node: NodeId) -> (RoaringBitmap, R
             }
         }
     }
+    let access = &analysis.access;
     let mut certain_pairs = RoaringBitmap::new();
     for g in &certain_groups {
-        certain_pairs |= &analysis.access.allowed[*g as usize];
+        certain_pairs |= &*access.allowed(*g as usize);
     }
     let mut any_pairs = certain_pairs.clone();
     for g in &any_groups {
-        any_pairs |= &analysis.access.allowed[*g as usize];
-        any_pairs |= &analysis.access.conditional[*g as usize];
+        any_pairs |= &*access.allowed(*g as usize);
+        any_pairs |= &*access.conditional(*g as usize);
     }
     (certain_pairs, any_pairs)
 }
@@ -358,28 +360,38 @@ pub fn all_sources(analysis: &Analysis<'_>, kinds: &[NodeKind]) -> AllSources {
 
 /// Per component of the reachability condensation, the resources reachable from it
 /// (through any edge), and those reachable with a crown-jewel action.
+///
+/// Most components add nothing of their own to what a single successor reaches (a task
+/// definition reaches its role, a role the role it may assume): those share the
+/// successor's sets instead of copying them, and a union meets each distinct set once,
+/// so the work follows the distinct sets, not the edges.
 struct ReachedResources {
-    per_component: Vec<(RoaringBitmap, RoaringBitmap)>,
+    per_component: Vec<Arc<ResourceSets>>,
 }
+
+/// Resources, and those with a crown-jewel action (a subset).
+type ResourceSets = (RoaringBitmap, RoaringBitmap);
 
 impl ReachedResources {
     fn compute(analysis: &Analysis<'_>) -> ReachedResources {
         let access = &analysis.access;
         let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
-        // Per access group: the resources of its pairs, and of its crown-jewel pairs.
-        let per_group: Vec<(RoaringBitmap, RoaringBitmap)> = (0..access.allowed.len())
+        // Per access group: the resources of its pairs, and of its crown-jewel pairs;
+        // a shared layer's are found once.
+        let per_layer: Vec<ResourceSets> = access
+            .layers
+            .iter()
+            .map(|layer| group_resources(layer, &RoaringBitmap::new(), &crown))
+            .collect();
+        let per_group: Vec<ResourceSets> = (0..access.groups())
             .into_par_iter()
             .map(|g| {
-                let mut resources = RoaringBitmap::new();
-                let mut jewels = RoaringBitmap::new();
-                for pairs in [&access.allowed[g], &access.conditional[g]] {
-                    for pair in pairs {
-                        let (r, c) = unpair(pair);
-                        resources.insert(r);
-                        if crown[c] {
-                            jewels.insert(r);
-                        }
-                    }
+                let (mut resources, mut jewels) =
+                    group_resources(&access.own_allowed[g], &access.own_conditional[g], &crown);
+                let layers = access.allowed_layers[g] | access.conditional_layers[g];
+                for c in layer_classes(layers) {
+                    resources |= &per_layer[c].0;
+                    jewels |= &per_layer[c].1;
                 }
                 (resources, jewels)
             })
@@ -388,30 +400,49 @@ impl ReachedResources {
         let mut groups_of: Vec<Vec<u32>> = vec![Vec::new(); reach.components()];
         for (n, node) in analysis.graph.nodes.iter().enumerate() {
             if let Some(p) = node.principal {
-                groups_of[reach.component_of(n as NodeId) as usize]
-                    .push(access.group_of[p as usize]);
+                let group = access.group_of[p as usize];
+                if !per_group[group as usize].0.is_empty() {
+                    groups_of[reach.component_of(n as NodeId) as usize].push(group);
+                }
             }
         }
-        let mut per_component =
-            vec![(RoaringBitmap::new(), RoaringBitmap::new()); reach.components()];
+        for groups in &mut groups_of {
+            groups.sort_unstable();
+            groups.dedup();
+        }
+        let empty: Arc<ResourceSets> = Arc::default();
+        let mut per_component = vec![empty.clone(); reach.components()];
         for level in reach.levels() {
-            let computed: Vec<(u32, (RoaringBitmap, RoaringBitmap))> = level
+            let computed: Vec<(u32, Arc<ResourceSets>)> = level
                 .par_iter()
                 .map(|&c| {
-                    let mut resources = RoaringBitmap::new();
-                    let mut jewels = RoaringBitmap::new();
-                    let own = groups_of[c as usize]
-                        .iter()
-                        .map(|&g| &per_group[g as usize]);
-                    let below = reach
+                    let own = &groups_of[c as usize];
+                    let mut shared: Vec<&Arc<ResourceSets>> = reach
                         .successors(c)
                         .iter()
-                        .map(|&s| &per_component[s as usize]);
-                    for (r, j) in own.chain(below) {
-                        resources |= r;
-                        jewels |= j;
-                    }
-                    (c, (resources, jewels))
+                        .map(|&s| &per_component[s as usize])
+                        .filter(|sets| !sets.0.is_empty())
+                        .collect();
+                    shared.sort_unstable_by_key(|sets| Arc::as_ptr(sets));
+                    shared.dedup_by_key(|sets| Arc::as_ptr(sets));
+                    let sets = match (own.as_slice(), shared.as_slice()) {
+                        ([], []) => empty.clone(),
+                        ([], [only]) => Arc::clone(only),
+                        _ => {
+                            let parts = own
+                                .iter()
+                                .map(|&g| &per_group[g as usize])
+                                .chain(shared.iter().map(|sets| &***sets));
+                            let mut resources = RoaringBitmap::new();
+                            let mut jewels = RoaringBitmap::new();
+                            for (r, j) in parts {
+                                resources |= r;
+                                jewels |= j;
+                            }
+                            Arc::new((resources, jewels))
+                        }
+                    };
+                    (c, sets)
                 })
                 .collect();
             for (c, value) in computed {
@@ -421,9 +452,39 @@ impl ReachedResources {
         ReachedResources { per_component }
     }
 
-    fn of(&self, analysis: &Analysis<'_>, node: NodeId) -> &(RoaringBitmap, RoaringBitmap) {
+    fn of(&self, analysis: &Analysis<'_>, node: NodeId) -> &ResourceSets {
         &self.per_component[analysis.reach.any.component_of(node) as usize]
     }
+}
+
+/// The resources of a group's pairs (allowed or conditional), and those of its
+/// crown-jewel pairs. Pairs iterate by resource, so each set is built from a sorted run.
+fn group_resources(
+    allowed: &RoaringBitmap,
+    conditional: &RoaringBitmap,
+    crown: &[bool],
+) -> ResourceSets {
+    let sorted = |ids: Vec<u32>| -> RoaringBitmap {
+        RoaringBitmap::from_sorted_iter(ids).expect("pairs iterate by resource")
+    };
+    let mut sets = [Vec::new(), Vec::new()];
+    for pairs in [allowed, conditional] {
+        let mut resources = Vec::new();
+        let mut jewels = Vec::new();
+        for pair in pairs {
+            let (r, c) = unpair(pair);
+            if resources.last() != Some(&r) {
+                resources.push(r);
+            }
+            if crown[c] && jewels.last() != Some(&r) {
+                jewels.push(r);
+            }
+        }
+        sets[0].push(sorted(resources));
+        sets[1].push(sorted(jewels));
+    }
+    let [resources, jewels] = sets;
+    (&resources[0] | &resources[1], &jewels[0] | &jewels[1])
 }
 
 #[cfg(test)]

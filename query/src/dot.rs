@@ -107,7 +107,7 @@ pub fn render(analysis: &Analysis<'_>, nodes: &BTreeSet<NodeId>, jewels: bool) -
                 continue;
             };
             let (allowed, conditional) = analysis.access.of(p);
-            for pair in allowed | conditional {
+            for pair in &*allowed | &*conditional {
                 let (r, c) = unpair(pair);
                 if CLASSES[c].crown_jewel {
                     jewels.entry(r).or_default().insert(n);

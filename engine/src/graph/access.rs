@@ -18,6 +18,7 @@ use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// AWS's access levels.
@@ -253,6 +254,15 @@ impl IndexedResource {
 }
 
 /// The resource index and every identity's access.
+///
+/// A group's access is layered: resources every account of the organization may reach
+/// (their policy names everyone) are most of what most groups hold, the same pairs for
+/// every group whose identity policies allow the class. Such a group holds the class's
+/// [`AccessIndex::layers`] entry by reference (a bit of `allowed_layers` or
+/// `conditional_layers`) instead of a copy; its own bitmaps keep the rest. The pairs a
+/// group is allowed are `own_allowed[g]` plus every layer of `allowed_layers[g]`
+/// ([`AccessIndex::allowed`]); layers and own pairs never overlap, and an allowed and a
+/// conditional pair never coincide.
 pub struct AccessIndex {
     /// Every indexed resource, in snapshot order, abstract ones last per account.
     pub resources: Vec<IndexedResource>,
@@ -260,10 +270,23 @@ pub struct AccessIndex {
     pub by_service: FxHashMap<String, Vec<u32>>,
     /// For each principal, its access group.
     pub group_of: Vec<u32>,
-    /// Per access group, the allowed (resource, class) pairs.
-    pub allowed: Vec<RoaringBitmap>,
-    /// Per access group, the conditionally allowed pairs.
-    pub conditional: Vec<RoaringBitmap>,
+    /// Per access group, the allowed (resource, class) pairs outside its layers.
+    pub own_allowed: Vec<RoaringBitmap>,
+    /// Per access group, the conditionally allowed pairs outside its layers.
+    pub own_conditional: Vec<RoaringBitmap>,
+    /// Per access group, the layers it is allowed in full: bit `c` stands for
+    /// `layers[c]`.
+    pub allowed_layers: Vec<u32>,
+    /// Per access group, the layers it is conditionally allowed in full.
+    pub conditional_layers: Vec<u32>,
+    /// Per class (index into [`CLASSES`]), the pairs of the collected resources every
+    /// account reaches: their policy names everyone.
+    pub layers: Vec<RoaringBitmap>,
+}
+
+/// The classes of a layer mask, ascending.
+pub fn layer_classes(mask: u32) -> impl Iterator<Item = usize> {
+    (0..CLASSES.len()).filter(move |&c| mask & (1 << c) != 0)
 }
 
 /// The pair id of (resource, class).
@@ -310,8 +333,11 @@ impl AccessIndex {
             resources,
             by_service,
             group_of: Vec::new(),
-            allowed: Vec::new(),
-            conditional: Vec::new(),
+            own_allowed: Vec::new(),
+            own_conditional: Vec::new(),
+            allowed_layers: Vec::new(),
+            conditional_layers: Vec::new(),
+            layers: Vec::new(),
         };
         index.compute(model, authz);
         index
@@ -328,21 +354,22 @@ impl AccessIndex {
                 groups.push(p as PrincipalIdx);
             }
         }
-        let results: Vec<(RoaringBitmap, RoaringBitmap)> = {
+        let results: Vec<(RoaringBitmap, RoaringBitmap, [u32; 2])> = {
             let account_sets = AccountSets::new(&self.resources, model, authz);
+            self.layers = account_sets.layers.clone();
             groups
                 .par_iter()
                 .map(|&rep| {
                     let pairs = candidates.pairs_of(self, authz, rep);
                     let (mut allowed, mut conditional) = self.evaluate_pairs(authz, rep, &pairs);
-                    account_sets.evaluate(authz, model, rep, &mut allowed, &mut conditional);
-                    (allowed, conditional)
+                    let layers =
+                        account_sets.evaluate(authz, model, rep, &mut allowed, &mut conditional);
+                    (allowed, conditional, layers)
                 })
                 .collect()
         };
-        for (allowed, conditional) in results {
-            self.allowed.push(allowed);
-            self.conditional.push(conditional);
+        for (allowed, conditional, [allowed_layers, conditional_layers]) in results {
+            self.push_group(allowed, conditional, allowed_layers, conditional_layers);
         }
         // Resources whose policy names a principal directly, or depends on who asks:
         // evaluate each principal on them (and on those naming its group's
@@ -366,23 +393,57 @@ impl AccessIndex {
                     own.iter().flat_map(|&r| self.classes_of(r)).collect();
                 let mask: RoaringBitmap = pairs.iter().map(|&(r, c)| pair(r, c)).collect();
                 let (a, c) = self.evaluate_pairs(authz, p, &pairs);
-                let same =
-                    (&self.allowed[group] & &mask) == a && (&self.conditional[group] & &mask) == c;
-                (!same).then(|| {
-                    (
-                        (&self.allowed[group] - &mask) | a,
-                        (&self.conditional[group] - &mask) | c,
-                    )
-                })
+                let (allowed, conditional) = (self.allowed(group), self.conditional(group));
+                let same = (&*allowed & &mask) == a && (&*conditional & &mask) == c;
+                // A group of its own holds its pairs without layers.
+                (!same).then(|| ((&*allowed - &mask) | a, (&*conditional - &mask) | c))
             })
             .collect();
         for (p, result) in overrides.into_iter().enumerate() {
             if let Some((a, c)) = result {
-                self.group_of[p] = self.allowed.len() as u32;
-                self.allowed.push(a);
-                self.conditional.push(c);
+                self.group_of[p] = self.groups() as u32;
+                self.push_group(a, c, 0, 0);
             }
         }
+    }
+
+    fn push_group(
+        &mut self,
+        allowed: RoaringBitmap,
+        conditional: RoaringBitmap,
+        allowed_layers: u32,
+        conditional_layers: u32,
+    ) {
+        self.own_allowed.push(allowed);
+        self.own_conditional.push(conditional);
+        self.allowed_layers.push(allowed_layers);
+        self.conditional_layers.push(conditional_layers);
+    }
+
+    /// How many access groups.
+    pub fn groups(&self) -> usize {
+        self.own_allowed.len()
+    }
+
+    /// The pairs access group `group` is allowed: its own and its layers'.
+    pub fn allowed(&self, group: usize) -> Cow<'_, RoaringBitmap> {
+        self.with_layers(&self.own_allowed[group], self.allowed_layers[group])
+    }
+
+    /// The pairs access group `group` is conditionally allowed.
+    pub fn conditional(&self, group: usize) -> Cow<'_, RoaringBitmap> {
+        self.with_layers(&self.own_conditional[group], self.conditional_layers[group])
+    }
+
+    fn with_layers<'s>(&'s self, own: &'s RoaringBitmap, mask: u32) -> Cow<'s, RoaringBitmap> {
+        if mask == 0 {
+            return Cow::Borrowed(own);
+        }
+        let mut all = own.clone();
+        for c in layer_classes(mask) {
+            all |= &self.layers[c];
+        }
+        Cow::Owned(all)
     }
 
     /// Every (resource, class) pair of a resource.
@@ -444,10 +505,10 @@ impl AccessIndex {
         authz.authorize(principal, &action.to_ascii_lowercase(), &target)
     }
 
-    /// The (allowed, conditional) pairs of a principal.
-    pub fn of(&self, principal: PrincipalIdx) -> (&RoaringBitmap, &RoaringBitmap) {
+    /// The (allowed, conditional) pairs of a principal, its group's layers included.
+    pub fn of(&self, principal: PrincipalIdx) -> (Cow<'_, RoaringBitmap>, Cow<'_, RoaringBitmap>) {
         let g = self.group_of[principal as usize] as usize;
-        (&self.allowed[g], &self.conditional[g])
+        (self.allowed(g), self.conditional(g))
     }
 
     /// The resource form to use for an arbitrary action on a resource.
@@ -523,6 +584,12 @@ fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
 pub struct AccountSets<'a> {
     /// Per account (model index), per class (index into [`CLASSES`]).
     sets: Vec<TargetSet<'a>>,
+    /// Per set, its members whose resource every account reaches: the members of the
+    /// class's layer.
+    every: Vec<RoaringBitmap>,
+    /// Per class, the pairs of the resources every account reaches (in every account's
+    /// set of the class).
+    pub layers: Vec<RoaringBitmap>,
 }
 
 impl<'a> AccountSets<'a> {
@@ -580,13 +647,28 @@ impl<'a> AccountSets<'a> {
             }
         }
         let mut members: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        let mut every: Vec<Vec<u32>> = vec![Vec::new(); accounts * classes];
+        let mut layers = vec![RoaringBitmap::new(); classes];
         for (c, table) in tables.iter().enumerate() {
             for (position, &id) in table.ids().iter().enumerate() {
-                callers[id as usize].each(accounts as u32, |caller| {
-                    members[caller as usize * classes + c].push(position as u32);
+                let callers = &callers[id as usize];
+                let of_every = matches!(callers, Callers::Every);
+                if of_every {
+                    layers[c].insert(pair(id, c));
+                }
+                callers.each(accounts as u32, |caller| {
+                    let set = caller as usize * classes + c;
+                    if of_every {
+                        every[set].push(members[set].len() as u32);
+                    }
+                    members[set].push(position as u32);
                 });
             }
         }
+        let every = every
+            .into_iter()
+            .map(|members| RoaringBitmap::from_sorted_iter(members).expect("ascending members"))
+            .collect();
         let sets = members
             .into_par_iter()
             .enumerate()
@@ -596,7 +678,11 @@ impl<'a> AccountSets<'a> {
                 TargetSet::over((i / classes) as u32, rule, tables[c].clone(), members)
             })
             .collect();
-        AccountSets { sets }
+        AccountSets {
+            sets,
+            every,
+            layers,
+        }
     }
 
     /// The set of (caller account, class).
@@ -604,7 +690,9 @@ impl<'a> AccountSets<'a> {
         &self.sets[account as usize * CLASSES.len() + class]
     }
 
-    /// Adds what `principal` may do on the collected resources its account's sets hold.
+    /// Adds what `principal` may do on the collected resources its account's sets hold,
+    /// and gives the classes whose layer it is allowed (and conditionally allowed) in
+    /// full as two masks: those pairs are not added.
     pub fn evaluate(
         &self,
         authz: &dyn Authorizer,
@@ -612,8 +700,9 @@ impl<'a> AccountSets<'a> {
         principal: PrincipalIdx,
         allowed: &mut RoaringBitmap,
         conditional: &mut RoaringBitmap,
-    ) {
+    ) -> [u32; 2] {
         let account = model.principal(principal).account;
+        let mut layers = [0u32; 2];
         // Every class's answers are gathered as pair ids and enter the bitmaps once, as
         // sorted runs: members are in ARN order, pairs in resource order.
         let mut yes_pairs: Vec<u32> = Vec::new();
@@ -628,6 +717,18 @@ impl<'a> AccountSets<'a> {
             yes.clear();
             maybe.clear();
             authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
+            let every = &self.every[account as usize * CLASSES.len() + c];
+            if !every.is_empty() {
+                // The layer in full, by reference: a group of an account that may read
+                // what the organization shares holds no copy of it.
+                if yes.is_superset(every) {
+                    yes -= every;
+                    layers[0] |= 1 << c;
+                } else if maybe.is_superset(every) {
+                    maybe -= every;
+                    layers[1] |= 1 << c;
+                }
+            }
             yes_pairs.extend(yes.iter().map(|m| pair(set.id(m), c)));
             maybe_pairs.extend(maybe.iter().map(|m| pair(set.id(m), c)));
         }
@@ -639,6 +740,7 @@ impl<'a> AccountSets<'a> {
                 Err(_) => into.extend(pairs),
             }
         }
+        layers
     }
 }
 

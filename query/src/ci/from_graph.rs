@@ -473,7 +473,7 @@ fn group_sets(
     resource_id: &[u32],
     needed: Option<&roaring::RoaringBitmap>,
 ) -> (Vec<Reachable>, Vec<roaring::RoaringBitmap>) {
-    (0..access.allowed.len())
+    (0..access.groups())
         .into_par_iter()
         .map(|g| {
             if needed.is_some_and(|n| !n.contains(g as u32)) {
@@ -482,9 +482,8 @@ fn group_sets(
             let mut resources = Vec::new();
             let mut any: BTreeMap<usize, Vec<u32>> = BTreeMap::new();
             let mut certain = Vec::new();
-            for (pairs, is_allowed) in [(&access.allowed[g], true), (&access.conditional[g], false)]
-            {
-                for p in pairs {
+            for (pairs, is_allowed) in [(access.allowed(g), true), (access.conditional(g), false)] {
+                for p in pairs.iter() {
                     let (r, c) = unpair(p);
                     resources.push(r);
                     if crown[c] {
@@ -556,12 +555,12 @@ pub(super) fn holders(
         if unresolved.is_empty() {
             break;
         }
-        let (allowed, conditional) = analysis.access.of(m);
-        if !seen.insert((std::ptr::from_ref(allowed), certain)) {
+        if !seen.insert((analysis.access.group_of[m as usize], certain)) {
             continue;
         }
-        let allowed_here = allowed & &wanted;
-        for p in allowed_here.iter().chain((conditional & &wanted).iter()) {
+        let (allowed, conditional) = analysis.access.of(m);
+        let allowed_here = &*allowed & &wanted;
+        for p in allowed_here.iter().chain((&*conditional & &wanted).iter()) {
             fallback.entry(unpair(p).0).or_insert(m);
         }
         if certain {

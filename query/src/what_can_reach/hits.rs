@@ -13,7 +13,7 @@
 
 use super::WhatCanReachQuery;
 use crate::QueryError;
-use blastgraph_engine::graph::access::{pair, unpair, AccessIndex, CLASSES};
+use blastgraph_engine::graph::access::{layer_classes, pair, unpair, AccessIndex, CLASSES};
 use blastgraph_engine::graph::authz::glob::{glob_match, globs_intersect};
 use blastgraph_engine::graph::authz::Decision;
 use blastgraph_engine::graph::{Analysis, NodeId};
@@ -124,11 +124,31 @@ impl Hits {
             }))
             .expect("pairs map to hits in order")
         };
-        let groups: Vec<HitSets> = (0..access.allowed.len())
+        // A shared layer's hits are computed once; a group meets the question only on
+        // its own pairs, and takes in its layers' hits.
+        let layer_hits: Vec<RoaringBitmap> = access
+            .layers
+            .iter()
+            .map(|layer| to_hits(layer & &wanted))
+            .collect();
+        let with_layers = |mut hits: RoaringBitmap, mask: u32| -> RoaringBitmap {
+            for c in layer_classes(mask) {
+                hits |= &layer_hits[c];
+            }
+            hits
+        };
+        let groups: Vec<HitSets> = (0..access.groups())
             .into_par_iter()
             .map(|g| {
-                let allowed = to_hits(&access.allowed[g] & &wanted);
-                let any = &allowed | &to_hits(&access.conditional[g] & &wanted);
+                let allowed = with_layers(
+                    to_hits(&access.own_allowed[g] & &wanted),
+                    access.allowed_layers[g],
+                );
+                let conditional = with_layers(
+                    to_hits(&access.own_conditional[g] & &wanted),
+                    access.conditional_layers[g],
+                );
+                let any = &allowed | &conditional;
                 HitSets {
                     allowed,
                     any,

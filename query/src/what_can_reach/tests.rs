@@ -43,14 +43,14 @@ fn hits(
         }
     }
     // Per access group, then per principal.
-    let group_hits: Vec<Vec<Hit>> = (0..access.allowed.len())
+    let group_hits: Vec<Vec<Hit>> = (0..access.groups())
         .map(|g| {
             let mut out = Vec::new();
-            for p in &access.allowed[g] & &wanted {
+            for p in &*access.allowed(g) & &wanted {
                 let (r, c) = unpair(p);
                 out.push((r, classes.iter().position(|&x| x == c).unwrap_or(0), true));
             }
-            for p in &access.conditional[g] & &wanted {
+            for p in &*access.conditional(g) & &wanted {
                 let (r, c) = unpair(p);
                 out.push((r, classes.iter().position(|&x| x == c).unwrap_or(0), false));
             }

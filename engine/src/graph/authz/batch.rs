@@ -25,6 +25,7 @@
 use super::compiled::{Caller, CompiledPolicy, ResourceMatch, Statement};
 use super::glob::has_variable;
 use super::interim::{InterimAuthorizer, RequestContext, RCP_SERVICES};
+use super::set::EveryoneEffects;
 use super::{ResourcePolicyRule, TargetSet, Tri};
 use crate::graph::access::{class_actions, CLASSES};
 use crate::graph::model::{Principal, PrincipalIdx};
@@ -378,7 +379,21 @@ impl InterimAuthorizer<'_> {
             return evaluate();
         }
         let in_organization = self.model.accounts[set.account as usize].in_organization;
-        let key = (set.id(member), action_key(action), in_organization);
+        let action = action_key(action);
+        if let Some(cell) = set.everyone_cell(member, action, in_organization) {
+            use std::sync::atomic::Ordering::Relaxed;
+            // Racing writers store the same answer.
+            if let Some(known) = EveryoneEffects::decode(cell.load(Relaxed)) {
+                return known.map(decode);
+            }
+            let effects = evaluate();
+            cell.store(
+                EveryoneEffects::encode(effects.clone().map(|t| encode(&t))),
+                Relaxed,
+            );
+            return effects;
+        }
+        let key = (set.id(member), action, in_organization);
         if let Some(known) = self.lock_effects().get(&key) {
             return (*known).map(decode);
         }
@@ -420,18 +435,13 @@ impl InterimAuthorizer<'_> {
         // Members grouped by the RCP levels of their resource's account: accounts under
         // the same RCPs (most of an organization) share one evaluation over the set.
         let mut by_group: Vec<Vec<u32>> = vec![Vec::new(); self.rcp_group_account.len()];
-        let mut governed_service: Option<(&str, bool)> = None;
+        let governed: Vec<bool> = set
+            .services()
+            .iter()
+            .map(|service| RCP_SERVICES.contains(service))
+            .collect();
         for member in 0..set.len() {
-            let service = set.resource(member).service.as_str();
-            let governed = match governed_service {
-                Some((known, governed)) if known == service => governed,
-                _ => {
-                    let governed = RCP_SERVICES.contains(&service);
-                    governed_service = Some((service, governed));
-                    governed
-                }
-            };
-            if governed {
+            if governed[set.service_index(member)] {
                 let account = set.resource_account(member);
                 by_group[self.rcp_group[account as usize] as usize].push(member);
             }
@@ -586,25 +596,46 @@ impl InterimAuthorizer<'_> {
                     }
                     None => members,
                 };
+                // Without policy variables the match reads the target's ARN only: most
+                // candidates of a prefix range fail it, and are dropped before their
+                // resource (tags, account) is looked at.
+                let no_target = self.context(principal, None);
                 for member in members {
-                    let target = set.target(member);
-                    let context = self.context(principal, Some(&target));
-                    let resource = if certain.contains(member) {
-                        Tri::Yes
-                    } else {
+                    let early = (!policy.variables && !certain.contains(member)).then(|| {
                         statement.matches_resource(
-                            resource_match(&target),
+                            set.resource_match(member),
                             statement.allow,
-                            policy.variables,
-                            &context,
+                            false,
+                            &no_target,
                         )
+                    });
+                    if early.as_ref().is_some_and(Tri::is_no) {
+                        continue;
+                    }
+                    // The resource itself is read only when the match or the
+                    // conditions need it.
+                    let resource = match early {
+                        Some(resource) => resource,
+                        None if certain.contains(member) => Tri::Yes,
+                        None => {
+                            let target = set.target(member);
+                            statement.matches_resource(
+                                resource_match(&target),
+                                statement.allow,
+                                policy.variables,
+                                &self.context(principal, Some(&target)),
+                            )
+                        }
                     };
                     if resource.is_no() {
                         continue;
                     }
                     let conditions = match &constant {
                         Some(value) => value.clone(),
-                        None => statement.conditions_hold(&context),
+                        None => {
+                            let target = set.target(member);
+                            statement.conditions_hold(&self.context(principal, Some(&target)))
+                        }
                     };
                     applies.add(member, &resource.and(conditions));
                 }

@@ -43,6 +43,16 @@ pub struct ClassTargets<'a> {
     ids: Vec<u32>,
     /// The account (model index) of each target's resource.
     accounts: Vec<AccountIdx>,
+    /// The service of each target's resource, as an index into `services`.
+    service_of: Vec<u32>,
+    /// The distinct services of the targets.
+    services: Vec<&'a str>,
+    /// The resource policy of each target's resource (a column of its own: the shared
+    /// layers read it for every member, and the resource itself is a cache miss away).
+    policies: Vec<Option<crate::snapshot::DocId>>,
+    /// Per target, the answers of a resource policy naming only everyone, for callers
+    /// outside and inside the organization.
+    pub(super) everyone: EveryoneEffects,
     /// Pattern targets of the regular shape `PREFIX/*` (no other wildcard), by the hash
     /// of `PREFIX/` (no string per target; a hit is checked against the target's ARN,
     /// and a prefix whose hash is taken goes to `irregular`).
@@ -61,6 +71,10 @@ impl<'a> ClassTargets<'a> {
             resources: Vec::with_capacity(entries.len()),
             ids: Vec::with_capacity(entries.len()),
             accounts: Vec::with_capacity(entries.len()),
+            service_of: Vec::with_capacity(entries.len()),
+            services: Vec::new(),
+            policies: Vec::with_capacity(entries.len()),
+            everyone: EveryoneEffects::new(entries.len()),
             by_pattern_prefix: FxHashMap::default(),
             irregular: Vec::new(),
         };
@@ -74,6 +88,14 @@ impl<'a> ClassTargets<'a> {
             table.resources.push(resource);
             table.ids.push(id);
             table.accounts.push(account);
+            table.policies.push(resource.policy);
+            let service = resource.service.as_str();
+            let known = table.services.iter().position(|&s| s == service);
+            let index = known.unwrap_or_else(|| {
+                table.services.push(service);
+                table.services.len() - 1
+            });
+            table.service_of.push(index as u32);
         }
         table
     }
@@ -108,24 +130,20 @@ impl<'a> ClassTargets<'a> {
         &self.ids
     }
 
-    /// The table positions whose ARN starts with `literal`.
+    /// The table positions whose ARN starts with `literal`: in a sorted table they
+    /// follow the first ARN not below it, and both ends are found by binary search (a
+    /// statement naming `arn:aws:s3:::*` must not walk every bucket of the
+    /// organization to count them).
     fn starting_with(&self, literal: &str) -> Range<u32> {
         let start = self.arns.partition_point(|arn| &**arn < literal);
-        let end = start
-            + self.arns[start..]
-                .iter()
-                .take_while(|arn| arn.starts_with(literal))
-                .count();
+        let end = start + self.arns[start..].partition_point(|arn| arn.starts_with(literal));
         start as u32..end as u32
     }
 
     /// The table positions whose ARN equals `arn`.
     fn equal_to(&self, arn: &str) -> Range<u32> {
         let start = self.arns.partition_point(|a| &**a < arn);
-        let equal = self.arns[start..]
-            .iter()
-            .take_while(|a| ***a == *arn)
-            .count();
+        let equal = self.arns[start..].partition_point(|a| **a == *arn);
         start as u32..(start + equal) as u32
     }
 }
@@ -229,14 +247,52 @@ impl<'a> TargetSet<'a> {
         self.table.ids[self.at(member)]
     }
 
+    /// The distinct services of the class's targets.
+    pub fn services(&self) -> &[&'a str] {
+        &self.table.services
+    }
+
+    /// The service of a member's resource, as an index into [`TargetSet::services`].
+    pub fn service_index(&self, member: u32) -> usize {
+        self.table.service_of[self.at(member)] as usize
+    }
+
     /// The resource policy of a member's resource.
     pub fn policy(&self, member: u32) -> Option<crate::snapshot::DocId> {
-        self.resource(member).policy
+        self.table.policies[self.at(member)]
+    }
+
+    /// The cell caching a member's answer of a resource policy naming only everyone,
+    /// for callers inside the organization or not, when the table's cache is for
+    /// `action` (an action's key: the first action asked about a table takes its
+    /// cache; a table holds the targets of one class, so that is the only one in
+    /// practice).
+    pub(super) fn everyone_cell(
+        &self,
+        member: u32,
+        action: u64,
+        in_organization: bool,
+    ) -> Option<&std::sync::atomic::AtomicU8> {
+        let cache = &self.table.everyone;
+        (*cache.action.get_or_init(|| action) == action)
+            .then(|| &cache.cells[usize::from(in_organization)][self.at(member)])
     }
 
     /// The account (model index) of a member's resource.
     pub fn resource_account(&self, member: u32) -> AccountIdx {
         self.table.accounts[self.at(member)]
+    }
+
+    /// How a statement's resource patterns meet a member: its target ARN, or the
+    /// pattern it stands for (the same as for [`TargetSet::target`], without looking at
+    /// the resource).
+    pub(super) fn resource_match(&self, member: u32) -> super::compiled::ResourceMatch<'_> {
+        let i = self.at(member);
+        if self.table.patterns[i] {
+            super::compiled::ResourceMatch::Abstract(&self.table.arns[i])
+        } else {
+            super::compiled::ResourceMatch::Arn(&self.table.arns[i])
+        }
     }
 
     /// The request target of member `index`.
@@ -303,6 +359,35 @@ impl<'a> TargetSet<'a> {
     }
 }
 
+/// Per target of a table, a resource policy's cached (direct allow, allow via account,
+/// deny) for one action, as written by [`EveryoneEffects::encode`]: 0 while unknown.
+pub(super) struct EveryoneEffects {
+    /// The key of the action the cells are for.
+    action: OnceLock<u64>,
+    /// Per caller outside (0) or inside (1) the organization, per target.
+    cells: [Vec<std::sync::atomic::AtomicU8>; 2],
+}
+
+impl EveryoneEffects {
+    fn new(len: usize) -> EveryoneEffects {
+        let cells = || (0..len).map(|_| Default::default()).collect();
+        EveryoneEffects {
+            action: OnceLock::new(),
+            cells: [cells(), cells()],
+        }
+    }
+
+    /// Three values of 0, 1 or 2 in one non-zero byte.
+    pub(super) fn encode(values: [u8; 3]) -> u8 {
+        0x80 | values[0] | values[1] << 2 | values[2] << 4
+    }
+
+    /// The values of a cell, `None` while unknown.
+    pub(super) fn decode(cell: u8) -> Option<[u8; 3]> {
+        (cell & 0x80 != 0).then_some([cell & 3, cell >> 2 & 3, cell >> 4 & 3])
+    }
+}
+
 fn prefix_hash(prefix: &str) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(prefix)
@@ -359,6 +444,50 @@ mod tests {
         );
         assert!(names("arn:aws:s3:::nothing*").is_empty());
         assert_eq!(names("*").len(), 3);
+    }
+
+    #[test]
+    fn prefix_and_equality_ranges_are_those_a_scan_finds() {
+        let names = [
+            "arn:aws:s3:::a",
+            "arn:aws:s3:::a",
+            "arn:aws:s3:::a/*",
+            "arn:aws:s3:::ab",
+            "arn:aws:s3:::ab-c",
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::b/*",
+            "arn:aws:s3:::ba",
+            "arn:aws:s3:::c",
+        ];
+        let resources: Vec<IndexedResource> = names.iter().map(|n| resource(n)).collect();
+        let table = ClassTargets::new(
+            resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (Arc::from(names[i]), names[i].ends_with('*'), r, i as u32, 0))
+                .collect(),
+        );
+        let scan = |keep: &dyn Fn(&str) -> bool| -> Vec<u32> {
+            (0..table.len())
+                .filter(|&i| keep(&table.arns[i as usize]))
+                .collect()
+        };
+        let mut literals: Vec<&str> = vec!["", "arn:aws:s3:::", "arn:aws:s3:::z", "arn"];
+        for name in names {
+            literals.extend((0..=name.len()).map(|cut| &name[..cut]));
+        }
+        for literal in literals {
+            assert_eq!(
+                table.starting_with(literal).collect::<Vec<_>>(),
+                scan(&|arn| arn.starts_with(literal)),
+                "{literal:?}"
+            );
+            assert_eq!(
+                table.equal_to(literal).collect::<Vec<_>>(),
+                scan(&|arn| arn == literal),
+                "{literal:?}"
+            );
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! both ways on every action class, and the finished access index must hold exactly what
 //! evaluating every (resource, class) pair one by one gives.
 
-use crate::graph::access::{pair, AccessIndex, AccountSets, CLASSES};
+use crate::graph::access::{layer_classes, pair, AccessIndex, AccountSets, CLASSES};
 use crate::graph::authz::interim::InterimAuthorizer;
 use crate::graph::authz::{authorize_each, Authorizer, Decision};
 use crate::graph::model::Model;
@@ -102,7 +102,7 @@ fn access_index_holds_every_pair_evaluated_one_by_one() {
         }
         let (allowed, conditional) = index.of(p);
         assert_eq!(
-            (allowed, conditional),
+            (&*allowed, &*conditional),
             (&yes, &maybe),
             "{}",
             model.principal(p).arn
@@ -110,6 +110,22 @@ fn access_index_holds_every_pair_evaluated_one_by_one() {
         granted += yes.len() as usize + maybe.len() as usize;
     }
     assert!(granted > 1_000, "only {granted} pairs granted");
+    // The layers are in use, and a group's own pairs never repeat a layer it holds.
+    let mut references = 0;
+    for g in 0..index.groups() {
+        let (allowed, conditional) = (index.allowed_layers[g], index.conditional_layers[g]);
+        assert_eq!(allowed & conditional, 0, "group {g}");
+        for c in layer_classes(allowed | conditional) {
+            assert!(
+                !index.layers[c].is_empty(),
+                "group {g} holds an empty layer"
+            );
+            assert!(index.own_allowed[g].is_disjoint(&index.layers[c]));
+            assert!(index.own_conditional[g].is_disjoint(&index.layers[c]));
+            references += 1;
+        }
+    }
+    assert!(references > 10, "only {references} layer references");
 }
 
 /// Privilege escalation asks one decision per (actor, requirement) when

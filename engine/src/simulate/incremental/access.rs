@@ -13,6 +13,7 @@ use crate::graph::access::AccessIndex;
 use crate::graph::authz::Authorizer;
 use crate::graph::model::{Model, PrincipalIdx};
 use crate::snapshot::Snapshot;
+use roaring::RoaringBitmap;
 
 /// Evaluation groups of one side (before overrides), numbered in order of first
 /// member as [`crate::graph::equivalence_groups`] numbers them.
@@ -47,6 +48,9 @@ impl Groups {
     }
 }
 
+/// One group's own allowed and conditional pairs and its layer masks.
+type Group = (RoaringBitmap, RoaringBitmap, [u32; 2]);
+
 /// The access index of the after side, and how many groups were evaluated again.
 pub(super) fn build(
     before: &AccessIndex,
@@ -78,19 +82,44 @@ pub(super) fn build(
         AccessIndex::build(snapshot, model, &restricted)
     });
     let before_count = before_groups.len();
-    let mut allowed = Vec::with_capacity(count);
-    let mut conditional = Vec::with_capacity(count);
+    // Groups reused from the before side keep their layer references only when the
+    // layers are the same on both sides (they are whenever the resources are);
+    // otherwise they hold their pairs in full.
+    let layers = restricted
+        .as_ref()
+        .map_or_else(|| before.layers.clone(), |index| index.layers.clone());
+    let same_layers = layers == before.layers;
+    let reused = |old: usize| -> Group {
+        if same_layers {
+            (
+                before.own_allowed[old].clone(),
+                before.own_conditional[old].clone(),
+                [before.allowed_layers[old], before.conditional_layers[old]],
+            )
+        } else {
+            (
+                before.allowed(old).into_owned(),
+                before.conditional(old).into_owned(),
+                [0, 0],
+            )
+        }
+    };
+    let taken = |index: &mut AccessIndex, g: usize| -> Group {
+        (
+            std::mem::take(&mut index.own_allowed[g]),
+            std::mem::take(&mut index.own_conditional[g]),
+            [index.allowed_layers[g], index.conditional_layers[g]],
+        )
+    };
+    let mut groups_out: Vec<Group> = Vec::with_capacity(count);
     for (g, &is_active) in group_active.iter().enumerate() {
         match &mut restricted {
-            Some(index) if is_active => {
-                allowed.push(std::mem::take(&mut index.allowed[g]));
-                conditional.push(std::mem::take(&mut index.conditional[g]));
-            }
+            Some(index) if is_active => groups_out.push(taken(index, g)),
             _ => {
                 let representative = groups.first[g];
-                let old = before_groups.group_of[representative as usize] as usize;
-                allowed.push(before.allowed[old].clone());
-                conditional.push(before.conditional[old].clone());
+                groups_out.push(reused(
+                    before_groups.group_of[representative as usize] as usize,
+                ));
             }
         }
     }
@@ -100,31 +129,33 @@ pub(super) fn build(
         let own = match &mut restricted {
             Some(index) if active[p] => {
                 let own = index.group_of[p] as usize;
-                (own >= count).then(|| {
-                    (
-                        std::mem::take(&mut index.allowed[own]),
-                        std::mem::take(&mut index.conditional[own]),
-                    )
-                })
+                (own >= count).then(|| taken(index, own))
             }
             _ => {
                 let own = before.group_of[p] as usize;
-                (own >= before_count)
-                    .then(|| (before.allowed[own].clone(), before.conditional[own].clone()))
+                (own >= before_count).then(|| reused(own))
             }
         };
-        if let Some((a, c)) = own {
-            *group = allowed.len() as u32;
-            allowed.push(a);
-            conditional.push(c);
+        if let Some(own) = own {
+            *group = groups_out.len() as u32;
+            groups_out.push(own);
         }
     }
-    let index = AccessIndex {
+    let mut index = AccessIndex {
         resources: before.resources.clone(),
         by_service: before.by_service.clone(),
         group_of,
-        allowed,
-        conditional,
+        own_allowed: Vec::with_capacity(groups_out.len()),
+        own_conditional: Vec::with_capacity(groups_out.len()),
+        allowed_layers: Vec::with_capacity(groups_out.len()),
+        conditional_layers: Vec::with_capacity(groups_out.len()),
+        layers,
     };
+    for (allowed, conditional, [allowed_layers, conditional_layers]) in groups_out {
+        index.own_allowed.push(allowed);
+        index.own_conditional.push(conditional);
+        index.allowed_layers.push(allowed_layers);
+        index.conditional_layers.push(conditional_layers);
+    }
     (index, recomputed)
 }

@@ -63,7 +63,10 @@ pub fn first_difference(a: &Analysis<'_>, b: &Analysis<'_>) -> Option<String> {
     if xa.group_of != xb.group_of {
         return Some("access groups differ".into());
     }
-    if xa.allowed != xb.allowed || xa.conditional != xb.conditional {
+    if xa.groups() != xb.groups()
+        || (0..xa.groups())
+            .any(|g| xa.allowed(g) != xb.allowed(g) || xa.conditional(g) != xb.conditional(g))
+    {
         return Some("access sets differ".into());
     }
     let admin = |x: &Option<crate::graph::admin::AdminGrant>| {
