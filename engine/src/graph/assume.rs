@@ -2,19 +2,71 @@
 //! policies, its boundary and the SCPs allow it (same account, cross account, chaining
 //! follows from the graph). Web identity edges live with the EKS workloads.
 
-use super::authz::Why;
+use super::authz::{Layer, Why};
 use super::builder::GraphBuilder;
 use super::model::{PrincipalIdx, PrincipalKind};
-use super::{status_of, EdgeKind, Explanation, Status};
+use super::{status_of, EdgeKind, Explanation, SharedReasons, SharedText, Status};
+use crate::snapshot::DocId;
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// One assume-role edge found: (caller, role, status, the explanation's head, the
-/// decision's statement).
-type Found = (PrincipalIdx, PrincipalIdx, Status, Arc<str>, Why);
+/// One assume-role edge found for a role: the caller, the status and the caller's
+/// statement that allows it. Every edge is found before the first is added (so the
+/// graph's edge list is reserved once, at its final size), and large organizations
+/// have tens of millions: this is 24 bytes, the role is implied by the list holding it
+/// and the explanation is worded when the edge is added.
+struct Found {
+    caller: PrincipalIdx,
+    status: Status,
+    why: PackedWhy,
+}
+
+/// A [`Why`] in 12 bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct PackedWhy {
+    /// The document's id plus one, 0 for none.
+    document: u32,
+    statement: u32,
+    layer: Layer,
+}
+
+impl PackedWhy {
+    fn pack(why: Why) -> PackedWhy {
+        PackedWhy {
+            document: why.document.map_or(0, |d| d.0 + 1),
+            // A statement's index in a policy document (bounded by the document's size).
+            statement: why.statement as u32,
+            layer: why.layer,
+        }
+    }
+
+    fn unpack(self) -> Why {
+        Why {
+            layer: self.layer,
+            document: self.document.checked_sub(1).map(DocId),
+            statement: self.statement as usize,
+        }
+    }
+}
 
 /// Adds every assume-role edge.
 pub fn add_edges(builder: &mut GraphBuilder<'_>) {
+    let found = find(builder);
+    builder.reserve_edges(found.edge_count());
+    found.add_to(builder);
+}
+
+/// Every assume-role edge, found but not yet added: [`GraphBuilder::build`] finds the
+/// edges of every large family first, so that the graph's edge list is allocated once.
+pub struct Assumed {
+    /// The roles, in principal order.
+    roles: Vec<PrincipalIdx>,
+    /// Per role, the edges to it, in caller order.
+    edges: Vec<Vec<Found>>,
+}
+
+/// Finds every assume-role edge.
+pub fn find(builder: &GraphBuilder<'_>) -> Assumed {
     let model = builder.model;
     let authz = builder.authz;
     let callers: Vec<PrincipalIdx> = (0..model.principals.len() as PrincipalIdx).collect();
@@ -55,7 +107,12 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                         );
                     }
                 }
-                candidates.extend(trusted.arns.iter().filter_map(|arn| model.principal_by_arn(arn)));
+                candidates.extend(
+                    trusted
+                        .arns
+                        .iter()
+                        .filter_map(|arn| model.principal_by_arn(arn)),
+                );
             }
             candidates.sort_unstable();
             candidates.dedup();
@@ -65,53 +122,101 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
                 .principal(role)
                 .trust
                 .is_some_and(|t| authz.resource_policy_principals(t).principal_specific);
-            let mut cache: rustc_hash::FxHashMap<u32, super::authz::Decision> =
+            // Per evaluation group: the status and statement, `None` when denied.
+            let mut cache: rustc_hash::FxHashMap<u32, Option<(Status, PackedWhy)>> =
                 rustc_hash::FxHashMap::default();
-            // The explanation's head names the role (same or cross account): made once
-            // per role and shared by its edges.
-            let mut heads: [Option<Arc<str>>; 2] = [None, None];
-            let role_arn = &model.principal(role).arn;
-            let role_account = model.principal(role).account;
+            let decide = |caller: PrincipalIdx| {
+                let decision = authz.assume_role(caller, role);
+                status_of(&decision).map(|status| (status, PackedWhy::pack(decision.why())))
+            };
             candidates
                 .into_iter()
                 .filter(|&caller| caller != role)
                 .filter_map(|caller| {
-                    let named = trusted.arns.iter().any(|a| *a == model.principal(caller).arn);
-                    let decision = if trust_specific || named {
-                        authz.assume_role(caller, role)
+                    let named = trusted
+                        .arns
+                        .iter()
+                        .any(|a| *a == model.principal(caller).arn);
+                    let (status, why) = if trust_specific || named {
+                        decide(caller)
                     } else {
                         cache
                             .entry(groups[caller as usize])
-                            .or_insert_with(|| authz.assume_role(caller, role))
+                            .or_insert_with(|| decide(caller))
                             .clone()
-                    };
-                    let status = status_of(&decision)?;
-                    let same = model.principal(caller).account == role_account;
-                    let head = heads[usize::from(same)]
-                        .get_or_insert_with(|| {
-                            format!(
-                                "sts:AssumeRole on {role_arn} ({}): allowed by ",
-                                if same { "same account" } else { "cross account: the trust policy and the caller's identity policy both allow" },
-                            )
-                            .into()
-                        })
-                        .clone();
-                    Some((caller, role, status, head, decision.why()))
+                    }?;
+                    Some(Found {
+                        caller,
+                        status,
+                        why,
+                    })
                 })
                 .collect()
         })
         .collect();
-    builder.reserve_edges(edges.iter().map(Vec::len).sum());
+    Assumed { roles, edges }
+}
+
+impl Assumed {
+    /// How many edges.
+    pub fn edge_count(&self) -> usize {
+        self.edges.iter().map(Vec::len).sum()
+    }
+
+    /// Adds the edges, in role order then caller order.
+    pub fn add_to(self, builder: &mut GraphBuilder<'_>) {
+        add_found(builder, self.roles, self.edges);
+    }
+}
+
+fn add_found(builder: &mut GraphBuilder<'_>, roles: Vec<PrincipalIdx>, edges: Vec<Vec<Found>>) {
+    let model = builder.model;
+    let authz = builder.authz;
     // The reason (the caller's statement that allows it) is worded once per caller and
     // statement, and shared by every role the caller may assume through it.
-    let mut reasons: rustc_hash::FxHashMap<(PrincipalIdx, Why), Arc<[Arc<str>]>> =
+    let mut reasons: rustc_hash::FxHashMap<(PrincipalIdx, PackedWhy), SharedReasons> =
         rustc_hash::FxHashMap::default();
-    for (caller, role, status, head, why) in edges.into_iter().flatten() {
-        let reason = reasons
-            .entry((caller, why))
-            .or_insert_with(|| Arc::from([Arc::from(authz.explain(Some(caller), why))]))
-            .clone();
-        let explanation = Explanation::new(head, reason);
-        builder.add_edge(caller, role, EdgeKind::AssumeRole, status, explanation);
+    for (role, found) in roles.into_iter().zip(edges) {
+        // The explanation's head names the role (same or cross account): made once per
+        // role and shared by its edges.
+        let mut heads: [Option<SharedText>; 2] = [None, None];
+        let role_arn = &model.principal(role).arn;
+        let role_account = model.principal(role).account;
+        for Found {
+            caller,
+            status,
+            why,
+        } in found
+        {
+            let same = model.principal(caller).account == role_account;
+            let head = heads[usize::from(same)]
+                .get_or_insert_with(|| Arc::new(head_text(role_arn, same)))
+                .clone();
+            let reason = reasons
+                .entry((caller, why))
+                .or_insert_with(|| {
+                    Arc::new(vec![Arc::from(authz.explain(Some(caller), why.unpack()))])
+                })
+                .clone();
+            builder.add_edge(
+                caller,
+                role,
+                EdgeKind::AssumeRole,
+                status,
+                Explanation::new(head, reason),
+            );
+        }
     }
+}
+
+/// The head of an assume-role edge's explanation.
+fn head_text(role_arn: &str, same_account: bool) -> String {
+    format!(
+        "sts:AssumeRole on {role_arn} ({}): allowed by ",
+        if same_account {
+            "same account"
+        } else {
+            "cross account: the trust policy and the caller's identity policy both allow"
+        },
+    )
 }
