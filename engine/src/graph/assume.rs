@@ -10,15 +10,19 @@ use crate::snapshot::DocId;
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// One assume-role edge found for a role: the caller, the status and the caller's
-/// statement that allows it. Every edge is found before the first is added (so the
-/// graph's edge list is reserved once, at its final size), and large organizations
-/// have tens of millions: this is 24 bytes, the role is implied by the list holding it
-/// and the explanation is worded when the edge is added.
-struct Found {
-    caller: PrincipalIdx,
-    status: Status,
-    why: PackedWhy,
+/// The assume-role edges found to one role. Every edge is found before the first is
+/// added (so the graph's edge list is reserved once, at its final size), and large
+/// organizations have tens of millions: an edge found is 8 bytes, its caller and the
+/// index of its outcome (status and the caller's statement that allows it) among the
+/// role's distinct outcomes (callers of one evaluation group share one). The role is
+/// implied by the list holding it, and the explanation is worded when the edge is
+/// added.
+#[derive(Default)]
+struct ToRole {
+    /// Distinct (status, statement) pairs.
+    outcomes: Vec<(Status, PackedWhy)>,
+    /// Per caller, in caller order: its index in `outcomes`.
+    callers: Vec<(PrincipalIdx, u32)>,
 }
 
 /// A [`Why`] in 12 bytes.
@@ -61,8 +65,8 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
 pub struct Assumed {
     /// The roles, in principal order.
     roles: Vec<PrincipalIdx>,
-    /// Per role, the edges to it, in caller order.
-    edges: Vec<Vec<Found>>,
+    /// Per role, the edges to it.
+    edges: Vec<ToRole>,
 }
 
 /// Finds every assume-role edge.
@@ -89,7 +93,7 @@ pub fn find(builder: &GraphBuilder<'_>) -> Assumed {
             principal.kind == PrincipalKind::Role && !principal.service_linked
         })
         .collect();
-    let edges: Vec<Vec<Found>> = roles
+    let edges: Vec<ToRole> = roles
         .par_iter()
         .map(|&role| {
             let trusted = authz.trusted_principals(role);
@@ -122,36 +126,40 @@ pub fn find(builder: &GraphBuilder<'_>) -> Assumed {
                 .principal(role)
                 .trust
                 .is_some_and(|t| authz.resource_policy_principals(t).principal_specific);
-            // Per evaluation group: the status and statement, `None` when denied.
-            let mut cache: rustc_hash::FxHashMap<u32, Option<(Status, PackedWhy)>> =
+            // Per evaluation group: the index of the outcome, `None` when denied.
+            let mut cache: rustc_hash::FxHashMap<u32, Option<u32>> =
                 rustc_hash::FxHashMap::default();
-            let decide = |caller: PrincipalIdx| {
+            let mut known: rustc_hash::FxHashMap<(Status, PackedWhy), u32> =
+                rustc_hash::FxHashMap::default();
+            let mut to_role = ToRole::default();
+            let mut decide = |caller: PrincipalIdx, outcomes: &mut Vec<(Status, PackedWhy)>| {
                 let decision = authz.assume_role(caller, role);
-                status_of(&decision).map(|status| (status, PackedWhy::pack(decision.why())))
+                let outcome = (status_of(&decision)?, PackedWhy::pack(decision.why()));
+                Some(*known.entry(outcome.clone()).or_insert_with(|| {
+                    outcomes.push(outcome);
+                    outcomes.len() as u32 - 1
+                }))
             };
-            candidates
-                .into_iter()
-                .filter(|&caller| caller != role)
-                .filter_map(|caller| {
-                    let named = trusted
-                        .arns
-                        .iter()
-                        .any(|a| *a == model.principal(caller).arn);
-                    let (status, why) = if trust_specific || named {
-                        decide(caller)
-                    } else {
-                        cache
-                            .entry(groups[caller as usize])
-                            .or_insert_with(|| decide(caller))
-                            .clone()
-                    }?;
-                    Some(Found {
-                        caller,
-                        status,
-                        why,
-                    })
-                })
-                .collect()
+            for caller in candidates {
+                if caller == role {
+                    continue;
+                }
+                let named = trusted
+                    .arns
+                    .iter()
+                    .any(|a| *a == model.principal(caller).arn);
+                let outcome = if trust_specific || named {
+                    decide(caller, &mut to_role.outcomes)
+                } else {
+                    *cache
+                        .entry(groups[caller as usize])
+                        .or_insert_with(|| decide(caller, &mut to_role.outcomes))
+                };
+                if let Some(outcome) = outcome {
+                    to_role.callers.push((caller, outcome));
+                }
+            }
+            to_role
         })
         .collect();
     Assumed { roles, edges }
@@ -160,7 +168,7 @@ pub fn find(builder: &GraphBuilder<'_>) -> Assumed {
 impl Assumed {
     /// How many edges.
     pub fn edge_count(&self) -> usize {
-        self.edges.iter().map(Vec::len).sum()
+        self.edges.iter().map(|to| to.callers.len()).sum()
     }
 
     /// Adds the edges, in role order then caller order.
@@ -169,7 +177,7 @@ impl Assumed {
     }
 }
 
-fn add_found(builder: &mut GraphBuilder<'_>, roles: Vec<PrincipalIdx>, edges: Vec<Vec<Found>>) {
+fn add_found(builder: &mut GraphBuilder<'_>, roles: Vec<PrincipalIdx>, edges: Vec<ToRole>) {
     let model = builder.model;
     let authz = builder.authz;
     // The reason (the caller's statement that allows it) is worded once per caller and
@@ -182,12 +190,9 @@ fn add_found(builder: &mut GraphBuilder<'_>, roles: Vec<PrincipalIdx>, edges: Ve
         let mut heads: [Option<SharedText>; 2] = [None, None];
         let role_arn = &model.principal(role).arn;
         let role_account = model.principal(role).account;
-        for Found {
-            caller,
-            status,
-            why,
-        } in found
-        {
+        for (caller, outcome) in found.callers {
+            let (status, why) = &found.outcomes[outcome as usize];
+            let (status, why) = (status.clone(), *why);
             let same = model.principal(caller).account == role_account;
             let head = heads[usize::from(same)]
                 .get_or_insert_with(|| Arc::new(head_text(role_arn, same)))

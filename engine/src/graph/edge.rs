@@ -129,20 +129,36 @@ impl Serialize for Status {
     }
 }
 
-/// A list of condition keys, interned: 4 bytes in an edge instead of a vector.
+/// A list of condition keys, interned: 3 bytes in an edge instead of a vector (a
+/// [`Status`] is 4 bytes, an [`Edge`] 24).
 ///
 /// Graphs hold millions of conditional edges over a few hundred distinct lists, so every
 /// list is stored once, for the life of the process, in a table shared by every graph
 /// (what-if simulations build several): equal lists get equal ids, which is why
-/// equality and hashing compare ids.
+/// equality and hashing compare ids. Ids are 24 bits: 16 million distinct lists.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Keys(u32);
+pub struct Keys([u8; 3]);
+
+/// How many distinct key lists the table can hold.
+const MAX_KEY_LISTS: usize = 1 << 24;
+
+impl Keys {
+    fn id(self) -> usize {
+        let [a, b, c] = self.0;
+        u32::from_le_bytes([a, b, c, 0]) as usize
+    }
+
+    fn from_id(id: usize) -> Keys {
+        let [a, b, c, _] = (id as u32).to_le_bytes();
+        Keys([a, b, c])
+    }
+}
 
 /// The interned key lists: by id, and ids by list.
 #[derive(Default)]
 struct KeyTable {
     lists: Vec<&'static [String]>,
-    ids: rustc_hash::FxHashMap<&'static [String], u32>,
+    ids: rustc_hash::FxHashMap<&'static [String], Keys>,
 }
 
 fn key_table() -> &'static std::sync::RwLock<KeyTable> {
@@ -160,24 +176,31 @@ impl Keys {
             .ids
             .get(keys.as_slice())
         {
-            return Keys(id);
+            return id;
         }
         let mut table = table.write().unwrap_or_else(|e| e.into_inner());
         if let Some(&id) = table.ids.get(keys.as_slice()) {
-            return Keys(id);
+            return id;
         }
+        // Lists are combinations of the condition keys policies use: an organization
+        // has hundreds, each list holds strings, so the table would exhaust memory long
+        // before its ids.
+        assert!(
+            table.lists.len() < MAX_KEY_LISTS,
+            "more than {MAX_KEY_LISTS} distinct condition-key lists"
+        );
         // Leaked on purpose: the table lives as long as the process, and distinct lists
         // are few.
         let list: &'static [String] = Box::leak(keys.into_boxed_slice());
-        let id = table.lists.len() as u32;
+        let id = Keys::from_id(table.lists.len());
         table.lists.push(list);
         table.ids.insert(list, id);
-        Keys(id)
+        id
     }
 
     /// The keys.
     pub fn as_slice(self) -> &'static [String] {
-        key_table().read().unwrap_or_else(|e| e.into_inner()).lists[self.0 as usize]
+        key_table().read().unwrap_or_else(|e| e.into_inner()).lists[self.id()]
     }
 }
 
@@ -378,11 +401,18 @@ mod tests {
         assert_eq!(all, vec![Status::Certain, earlier, later, Status::Inferred]);
     }
 
-    /// Graphs hold tens of millions of edges: an edge stays four words.
+    /// Graphs hold tens of millions of edges: an edge stays three words.
     #[test]
-    fn an_edge_is_32_bytes() {
-        assert_eq!(std::mem::size_of::<Status>(), 8);
+    fn an_edge_is_24_bytes() {
+        assert_eq!(std::mem::size_of::<Status>(), 4);
         assert_eq!(std::mem::size_of::<Explanation>(), 16);
-        assert_eq!(std::mem::size_of::<Edge>(), 32);
+        assert_eq!(std::mem::size_of::<Edge>(), 24);
+    }
+
+    #[test]
+    fn key_ids_use_three_bytes() {
+        for id in [0, 1, 255, 256, 65_536, super::MAX_KEY_LISTS - 1] {
+            assert_eq!(Keys::from_id(id).id(), id);
+        }
     }
 }
