@@ -84,6 +84,17 @@ fn main() {
     }
     let reach = Reachability::compute(&graph);
     lap("reachability");
+    for (name, relation) in [("any", &reach.any), ("certain", &reach.certain)] {
+        let components = relation.components();
+        let mut seen = std::collections::HashSet::new();
+        let (members, bytes) = (0..graph.nodes.len() as u32)
+            .filter(|&n| seen.insert(relation.component_of(n)))
+            .map(|n| relation.of(n))
+            .fold((0u64, 0u64), |(m, b), set| {
+                (m + set.len(), b + set.serialized_size() as u64)
+            });
+        println!("  {name}: {components} components, {members} reachable members ({bytes} bytes serialized)");
+    }
     let access = AccessIndex::build(&snapshot, &model, &authz);
     lap("access sets");
     println!(

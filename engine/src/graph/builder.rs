@@ -68,8 +68,14 @@ impl<'a> GraphBuilder<'a> {
     pub fn build(mut self) -> BlastGraph {
         self.add_source_nodes();
         workloads::add_edges(&mut self);
-        assume::add_edges(&mut self);
-        privesc::add_edges(&mut self);
+        // The two large families are found before either is added, so the edge list
+        // is allocated once at its final size (growing it would copy, and briefly hold
+        // twice, tens of millions of edges).
+        let assumed = assume::find(&self);
+        let escalations = privesc::find(&self);
+        self.reserve_edges(assumed.edge_count() + escalations.edge_count());
+        assumed.add_to(&mut self);
+        escalations.add_to(&mut self);
         self.graph
     }
 
@@ -164,11 +170,12 @@ impl<'a> GraphBuilder<'a> {
         );
     }
 
-    /// Makes room for `additional` more edges at once: edge families add theirs in one
-    /// batch, and a graph of millions of edges grown by doubling copies (and briefly
-    /// holds twice) its edge list on every growth.
+    /// Makes room for exactly `additional` more edges at once: edge families add theirs
+    /// in one batch, and a graph of millions of edges grown by doubling copies (and
+    /// briefly holds twice) its edge list on every growth, and ends with up to twice
+    /// the room it needs.
     pub fn reserve_edges(&mut self, additional: usize) {
-        self.graph.graph.reserve_edges(additional);
+        self.graph.graph.reserve_exact_edges(additional);
     }
 
     /// The node of a role by ARN, or a warning when the role is not in the snapshot.

@@ -27,7 +27,7 @@ pub mod workloads;
 
 pub use analysis::{analyse, analyse_with, Analysis};
 pub use builder::GraphBuilder;
-pub use edge::{Edge, EdgeKind, Explanation, Status};
+pub use edge::{Edge, EdgeKind, Explanation, Keys, SharedReasons, SharedText, Status};
 pub use model::{Model, PrincipalIdx, PrincipalKind};
 pub use node::{Node, NodeId, NodeKind};
 
@@ -186,7 +186,7 @@ pub fn equivalence_groups(authz: &dyn Authorizer, principals: usize) -> Vec<u32>
 pub fn status_of(decision: &Decision) -> Option<Status> {
     match decision {
         Decision::Allow(_) => Some(Status::Certain),
-        Decision::Conditional(keys, _) => Some(Status::Conditional(keys.clone())),
+        Decision::Conditional(keys, _) => Some(Status::conditional(keys.clone())),
         Decision::Deny(_) => None,
     }
 }
@@ -195,11 +195,13 @@ pub fn status_of(decision: &Decision) -> Option<Status> {
 pub fn weaker(a: Status, b: Status) -> Status {
     match (a, b) {
         (Status::Certain, x) | (x, Status::Certain) => x,
-        (Status::Conditional(mut x), Status::Conditional(y)) => {
-            x.extend(y);
-            x.sort();
-            x.dedup();
-            Status::Conditional(x)
+        (Status::Conditional(x), Status::Conditional(y)) if x == y => Status::Conditional(x),
+        (Status::Conditional(x), Status::Conditional(y)) => {
+            let mut keys = x.to_vec();
+            keys.extend_from_slice(&y);
+            keys.sort();
+            keys.dedup();
+            Status::conditional(keys)
         }
         (Status::Inferred, _) | (_, Status::Inferred) => Status::Inferred,
     }

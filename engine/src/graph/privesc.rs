@@ -9,7 +9,9 @@ use super::authz::{any_resource_pattern, Authorizer, Decision, Target};
 use super::builder::GraphBuilder;
 use super::model::{service_uncollected, Model, PrincipalIdx, PrincipalKind};
 use super::node::{NodeId, NodeKind};
-use super::{status_of, weaker, EdgeKind, Explanation, SelfEscalation, Status};
+use super::{
+    status_of, weaker, EdgeKind, Explanation, SelfEscalation, SharedReasons, SharedText, Status,
+};
 use crate::snapshot::Snapshot;
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -789,7 +791,7 @@ fn best(decisions: impl Iterator<Item = Decision>) -> Decision {
 
 /// One found escalation: (actor, technique, candidate node, subject principal, status,
 /// explanation).
-type Found = (
+pub(crate) type Found = (
     PrincipalIdx,
     u16,
     NodeId,
@@ -1002,7 +1004,7 @@ impl Evaluator<'_> {
                         (Status::Certain, v)
                     } else {
                         (
-                            Status::Conditional(vec!["policy-version-content".into()]),
+                            Status::conditional(vec!["policy-version-content".into()]),
                             v,
                         )
                     }
@@ -1217,11 +1219,18 @@ struct ResourceFree {
 
 /// The head of a technique's explanations (`NAME (CODE): DESCRIPTION; `), made once
 /// per technique and shared by every edge it finds.
-fn technique_head(technique: usize) -> Arc<str> {
-    static HEADS: std::sync::LazyLock<Vec<Arc<str>>> = std::sync::LazyLock::new(|| {
+fn technique_head(technique: usize) -> SharedText {
+    static HEADS: std::sync::LazyLock<Vec<SharedText>> = std::sync::LazyLock::new(|| {
         CATALOGUE
             .iter()
-            .map(|t| format!("{} ({}): {}; ", t.name, t.code.as_str(), t.description).into())
+            .map(|t| {
+                Arc::new(format!(
+                    "{} ({}): {}; ",
+                    t.name,
+                    t.code.as_str(),
+                    t.description
+                ))
+            })
             .collect()
     });
     HEADS[technique].clone()
@@ -1234,7 +1243,7 @@ struct Notes {
     notes: rustc_hash::FxHashMap<String, Arc<str>>,
     /// Lists by the addresses of their reasons: every reason of one actor and technique
     /// is itself shared, so equal addresses mean equal lists.
-    lists: rustc_hash::FxHashMap<Vec<usize>, Arc<[Arc<str>]>>,
+    lists: rustc_hash::FxHashMap<Vec<usize>, SharedReasons>,
 }
 
 impl Notes {
@@ -1247,14 +1256,14 @@ impl Notes {
         shared
     }
 
-    fn shared_list(&mut self, reasons: Vec<Arc<str>>) -> Arc<[Arc<str>]> {
+    fn shared_list(&mut self, reasons: Vec<Arc<str>>) -> SharedReasons {
         let key: Vec<usize> = reasons
             .iter()
             .map(|r| r.as_ptr() as *const () as usize)
             .collect();
         self.lists
             .entry(key)
-            .or_insert_with(|| reasons.into())
+            .or_insert_with(|| Arc::new(reasons))
             .clone()
     }
 }
@@ -1313,8 +1322,8 @@ fn is_shareable(technique: &Technique) -> bool {
     )
 }
 
-/// Adds every escalation edge and records self-escalations.
-pub fn add_edges(builder: &mut GraphBuilder<'_>) {
+/// Finds every escalation.
+pub fn find(builder: &GraphBuilder<'_>) -> Escalations {
     let targets = account_targets(builder);
     let evaluator = Evaluator {
         snapshot: builder.snapshot,
@@ -1347,54 +1356,165 @@ pub fn add_edges(builder: &mut GraphBuilder<'_>) {
         .par_iter()
         .map(|&rep| (rep, evaluate(rep, true)))
         .collect();
-    let found: Vec<Vec<Found>> =
-        (0..n)
-            .into_par_iter()
-            .map(|actor| {
-                let mut own = evaluate(actor, false);
-                if let Some(rep_found) = shared.get(&reps[actor as usize]) {
-                    own.extend(rep_found.iter().map(
-                        |(_, t, node, subject, status, explanation)| {
-                            (
-                                actor,
-                                *t,
-                                *node,
-                                *subject,
-                                status.clone(),
-                                explanation.clone(),
-                            )
-                        },
-                    ));
-                }
-                own.sort_by_key(|f| (f.1, f.2));
-                own
-            })
-            .collect();
-    let escalates = |technique: u16| {
-        matches!(
-            CATALOGUE[technique as usize].targets,
-            Targets::Itself | Targets::PolicyOf(_)
-        )
-    };
-    builder.reserve_edges(found.iter().flatten().filter(|f| !escalates(f.1)).count());
-    for (actor, technique, node, subject, status, explanation) in found.into_iter().flatten() {
-        match CATALOGUE[technique as usize].targets {
-            Targets::Itself | Targets::PolicyOf(_) => {
-                builder.graph.escalations.push(SelfEscalation {
-                    principal: actor,
-                    technique,
-                    subject: subject.unwrap_or(actor),
-                    status,
-                    explanation: explanation.to_string(),
-                })
-            }
-            _ => builder.add_edge(
-                actor,
-                node,
-                EdgeKind::Privesc(technique),
-                status,
-                explanation,
-            ),
+    // Each actor's own findings now; the shared ones stay with the representative and
+    // are merged in when added (a copy per actor would hold every finding twice).
+    let own: Vec<Vec<Found>> = (0..n)
+        .into_par_iter()
+        .map(|actor| {
+            let mut own = evaluate(actor, false);
+            own.sort_by_key(found_order);
+            own
+        })
+        .collect();
+    let mut shared = shared;
+    shared
+        .par_iter_mut()
+        .for_each(|(_, found)| found.sort_by_key(found_order));
+    Escalations { reps, shared, own }
+}
+
+/// The order of one actor's findings: by technique, then target (stable: equal keys
+/// keep the order they were found in, the actor's own before its representative's).
+fn found_order(found: &Found) -> (u16, NodeId) {
+    (found.1, found.2)
+}
+
+/// Whether a technique's findings are policy writes ([`SelfEscalation`]s), not edges.
+fn escalates(technique: u16) -> bool {
+    matches!(
+        CATALOGUE[technique as usize].targets,
+        Targets::Itself | Targets::PolicyOf(_)
+    )
+}
+
+/// Every escalation found, not yet added to the graph (see [`super::assume::Assumed`]).
+pub struct Escalations {
+    /// Per principal, its representative (equal evaluation keys).
+    reps: Vec<PrincipalIdx>,
+    /// Per representative, the findings of shareable techniques (sorted by
+    /// [`found_order`]), which hold for every principal it represents.
+    shared: rustc_hash::FxHashMap<PrincipalIdx, Vec<Found>>,
+    /// Per principal, the findings of techniques about itself (sorted by
+    /// [`found_order`]).
+    own: Vec<Vec<Found>>,
+}
+
+impl Escalations {
+    /// The findings of `actor` (its own, then its representative's shared ones as its
+    /// own, merged by [`found_order`]), in order.
+    fn of(&self, actor: PrincipalIdx) -> impl Iterator<Item = Found> + '_ {
+        let own = &self.own[actor as usize];
+        let shared = self
+            .shared
+            .get(&self.reps[actor as usize])
+            .map_or(&[][..], Vec::as_slice);
+        let (mut i, mut j) = (0, 0);
+        std::iter::from_fn(move || {
+            let take_own = match (own.get(i), shared.get(j)) {
+                (None, None) => return None,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(a), Some(b)) => found_order(a) <= found_order(b),
+            };
+            let found = if take_own {
+                i += 1;
+                own[i - 1].clone()
+            } else {
+                j += 1;
+                let (_, t, node, subject, status, explanation) = &shared[j - 1];
+                (
+                    actor,
+                    *t,
+                    *node,
+                    *subject,
+                    status.clone(),
+                    explanation.clone(),
+                )
+            };
+            Some(found)
+        })
+    }
+
+    /// The findings of `actor` as they were made before the shared ones were merged in
+    /// when added: its own and its representative's copied, then sorted (stable).
+    #[cfg(test)]
+    pub(crate) fn collected(&self, actor: PrincipalIdx) -> Vec<Found> {
+        let mut all = self.own[actor as usize].clone();
+        if let Some(shared) = self.shared.get(&self.reps[actor as usize]) {
+            all.extend(
+                shared
+                    .iter()
+                    .map(|(_, t, node, subject, status, explanation)| {
+                        (
+                            actor,
+                            *t,
+                            *node,
+                            *subject,
+                            status.clone(),
+                            explanation.clone(),
+                        )
+                    }),
+            );
         }
+        all.sort_by_key(found_order);
+        all
+    }
+
+    /// The findings of `actor`, in the order they are added.
+    #[cfg(test)]
+    pub(crate) fn streamed(&self, actor: PrincipalIdx) -> Vec<Found> {
+        self.of(actor).collect()
+    }
+
+    /// How many edges (findings that are not policy writes).
+    pub fn edge_count(&self) -> usize {
+        let shared_edges: rustc_hash::FxHashMap<PrincipalIdx, usize> = self
+            .shared
+            .iter()
+            .map(|(&rep, found)| (rep, found.iter().filter(|f| !escalates(f.1)).count()))
+            .collect();
+        (0..self.own.len())
+            .map(|actor| {
+                self.own[actor].iter().filter(|f| !escalates(f.1)).count()
+                    + shared_edges.get(&self.reps[actor]).copied().unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// Adds the edges and records the policy writes, actor by actor.
+    pub fn add_to(self, builder: &mut GraphBuilder<'_>) {
+        for actor in 0..self.own.len() as PrincipalIdx {
+            for found in self.of(actor) {
+                add_found(builder, found);
+            }
+        }
+    }
+}
+
+/// Adds every escalation edge and records self-escalations.
+pub fn add_edges(builder: &mut GraphBuilder<'_>) {
+    let found = find(builder);
+    builder.reserve_edges(found.edge_count());
+    found.add_to(builder);
+}
+
+fn add_found(builder: &mut GraphBuilder<'_>, found: Found) {
+    let (actor, technique, node, subject, status, explanation) = found;
+    if escalates(technique) {
+        builder.graph.escalations.push(SelfEscalation {
+            principal: actor,
+            technique,
+            subject: subject.unwrap_or(actor),
+            status,
+            explanation: explanation.to_string(),
+        })
+    } else {
+        builder.add_edge(
+            actor,
+            node,
+            EdgeKind::Privesc(technique),
+            status,
+            explanation,
+        )
     }
 }

@@ -5,3 +5,4 @@ mod fixture;
 mod privesc_catalogue;
 mod scenarios;
 mod search_order;
+mod streamed;

@@ -532,7 +532,7 @@ fn an_unknown_condition_makes_assume_role_conditional() {
         let e = edge_kind(a, &caller, &target, "assume-role").unwrap();
         assert_eq!(
             e.status,
-            Status::Conditional(vec!["aws:multifactorauthpresent".into()])
+            Status::conditional(vec!["aws:multifactorauthpresent".into()])
         );
     });
 }
@@ -695,7 +695,7 @@ fn a_condition_on_the_attached_policy_arn_makes_self_attach_conditional_and_a_kn
         let grant = a.admins[p as usize].as_ref().expect("conditional admin");
         assert_eq!(
             grant.status,
-            Status::Conditional(vec!["iam:policyarn".into()])
+            Status::conditional(vec!["iam:policyarn".into()])
         );
         // The principal has no such tag: the condition is known false.
         assert!(!is_admin(a, &tagged));
@@ -1144,7 +1144,7 @@ fn set_default_policy_version_is_certain_only_for_an_admin_version() {
     f.check(|a| {
         assert_eq!(
             set_default_escalation(a, &attacker),
-            Some(Status::Conditional(vec!["policy-version-content".into()]))
+            Some(Status::conditional(vec!["policy-version-content".into()]))
         );
     });
     // A version that allows everything but also denies something is not "everything".
