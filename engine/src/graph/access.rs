@@ -407,7 +407,8 @@ impl AccessIndex {
         }
     }
 
-    fn push_group(
+    /// Appends an access group: its own pairs and the layers it holds in full.
+    pub(crate) fn push_group(
         &mut self,
         allowed: RoaringBitmap,
         conditional: RoaringBitmap,

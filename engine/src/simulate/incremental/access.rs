@@ -152,10 +152,7 @@ pub(super) fn build(
         layers,
     };
     for (allowed, conditional, [allowed_layers, conditional_layers]) in groups_out {
-        index.own_allowed.push(allowed);
-        index.own_conditional.push(conditional);
-        index.allowed_layers.push(allowed_layers);
-        index.conditional_layers.push(conditional_layers);
+        index.push_group(allowed, conditional, allowed_layers, conditional_layers);
     }
     (index, recomputed)
 }
