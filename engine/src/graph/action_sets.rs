@@ -12,8 +12,10 @@
 //! therefore those [`AccessIndex::evaluate`] gives it resource by resource.
 
 use super::access::{callers_of, policy_rule, AccessIndex, Callers, CandidateIndex};
-use super::authz::{Authorizer, ClassTargets, Decision, ResourcePolicyRule, SetEntry, TargetSet};
-use super::model::{Model, PrincipalIdx};
+use super::authz::{
+    Authorizer, ClassTargets, Decision, PolicyPrincipals, ResourcePolicyRule, SetEntry, TargetSet,
+};
+use super::model::{arn_account, Model, PrincipalIdx};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use rustc_hash::FxHashMap;
@@ -145,6 +147,22 @@ fn evaluate_each(
     (allowed, conditional)
 }
 
+/// Marks the accounts whose principals a resource policy naming these may allow
+/// without their identity policies: those it names (by id, root or principal ARN), or
+/// every account when it names everyone or depends on who asks.
+fn mark_granting(named: &PolicyPrincipals, model: &Model, granting: &mut [bool]) {
+    if named.any || named.principal_specific {
+        granting.fill(true);
+        return;
+    }
+    let accounts = named.accounts.iter().chain(&named.arns);
+    for account in accounts.map(|a| arn_account(a).unwrap_or(a)) {
+        if let Some(&a) = model.account_by_id.get(account) {
+            granting[a as usize] = true;
+        }
+    }
+}
+
 /// The action's target sets, per caller account.
 struct ActionSets<'a> {
     /// Per account (model index), its sets: one per resource policy rule among the
@@ -153,6 +171,11 @@ struct ActionSets<'a> {
     /// Resources asked one by one: abstract ones, and those of an account the model
     /// does not know (no set holds them).
     one_by_one: Vec<u32>,
+    /// Per account, whether a resource policy of its sets may allow its principals on
+    /// its own (it names everyone, the account or one of its principals, or depends on
+    /// who asks): without, a principal whose identity policies cannot allow the action
+    /// is allowed nothing there, and most principals are such.
+    granting: Vec<bool>,
 }
 
 impl<'a> ActionSets<'a> {
@@ -168,6 +191,7 @@ impl<'a> ActionSets<'a> {
         let mut tables: Vec<(ResourcePolicyRule, Vec<SetEntry<'a>>)> = Vec::new();
         let mut callers: FxHashMap<u32, Callers> = FxHashMap::default();
         let mut one_by_one = Vec::new();
+        let mut granting = vec![false; accounts];
         for &id in resources {
             let resource = &index.resources[id as usize];
             let owner = model.account_by_id.get(&resource.account).copied();
@@ -176,6 +200,13 @@ impl<'a> ActionSets<'a> {
                 continue;
             };
             callers.insert(id, callers_of(resource, owner, model, authz));
+            if let Some(policy) = resource.policy {
+                mark_granting(
+                    &authz.resource_policy_principals(policy),
+                    model,
+                    &mut granting,
+                );
+            }
             let (arn, is_pattern) = resource.target_arn(AccessIndex::form_for(action, resource));
             let rule = policy_rule(resource.resource_type);
             let entry = (Arc::from(arn), is_pattern, resource, id, owner);
@@ -203,6 +234,7 @@ impl<'a> ActionSets<'a> {
         ActionSets {
             by_account,
             one_by_one,
+            granting,
         }
     }
 
@@ -222,7 +254,12 @@ impl<'a> ActionSets<'a> {
         let mut conditional: Vec<u32> = Vec::new();
         let mut yes = RoaringBitmap::new();
         let mut maybe = RoaringBitmap::new();
-        for set in &self.by_account[account] {
+        let may = authz.may_allow(principal, lower);
+        let sets = match may || self.granting[account] {
+            true => self.by_account[account].as_slice(),
+            false => &[],
+        };
+        for set in sets {
             yes.clear();
             maybe.clear();
             authz.authorize_set(principal, lower, set, &mut yes, &mut maybe);
@@ -230,7 +267,6 @@ impl<'a> ActionSets<'a> {
             conditional.extend(maybe.iter().map(|m| set.id(m)));
         }
         // Without an identity allow, a resource without a policy is denied.
-        let may = authz.may_allow(principal, lower);
         let asked: Vec<u32> = self
             .one_by_one
             .iter()
