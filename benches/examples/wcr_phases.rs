@@ -1,6 +1,6 @@
-//! Prints how long each part of `what-can-reach secretsmanager:GetSecretValue` takes on
-//! an analysed snapshot file:
-//! `cargo run --release -p blastgraph-benches --example wcr_phases -- FILE [ROUNDS]`.
+//! Prints how long each part of `what-can-reach ACTION` (by default
+//! `secretsmanager:GetSecretValue`) takes on an analysed snapshot file:
+//! `cargo run --release -p blastgraph-benches --example wcr_phases -- FILE [ROUNDS [ACTION]]`.
 
 use blastgraph_engine::graph::analyse;
 use blastgraph_engine::snapshot::format;
@@ -10,14 +10,17 @@ use std::time::Instant;
 fn main() {
     let path = std::env::args()
         .nth(1)
-        .expect("usage: wcr_phases SNAPSHOT_FILE [ROUNDS]");
+        .expect("usage: wcr_phases SNAPSHOT_FILE [ROUNDS [ACTION]]");
     let rounds: usize = std::env::args()
         .nth(2)
         .map_or(5, |r| r.parse().expect("a number of rounds"));
+    let action = std::env::args()
+        .nth(3)
+        .unwrap_or_else(|| "secretsmanager:GetSecretValue".into());
     let bytes = std::fs::read(&path).expect("readable snapshot");
     let snapshot = format::decode(&bytes).expect("a snapshot");
     let query = WhatCanReachQuery {
-        action_pattern: "secretsmanager:GetSecretValue".into(),
+        action_pattern: action,
         on: None,
         from: Vec::new(),
     };

@@ -746,7 +746,7 @@ impl<'a> AccountSets<'a> {
 }
 
 /// The accounts (model indexes) whose principals may reach a resource.
-enum Callers {
+pub(crate) enum Callers {
     /// Every account (the policy names everyone): no list of a thousand accounts per
     /// organization-readable resource.
     Every,
@@ -760,7 +760,7 @@ impl Callers {
     }
 
     /// Calls `f` on each account, in ascending order.
-    fn each(&self, accounts: u32, mut f: impl FnMut(u32)) {
+    pub(crate) fn each(&self, accounts: u32, mut f: impl FnMut(u32)) {
         match self {
             Callers::Every => (0..accounts).for_each(f),
             Callers::These(these) => these.iter().for_each(|&a| f(a)),
@@ -770,7 +770,7 @@ impl Callers {
 
 /// The accounts (model indexes) whose principals may reach a resource: its own, and those
 /// its policy names (an account, a principal of it, everyone).
-fn callers_of(
+pub(crate) fn callers_of(
     resource: &IndexedResource,
     owner: u32,
     model: &Model,
@@ -799,24 +799,33 @@ fn callers_of(
 /// Candidate resources evaluated one by one: abstract resources (the sets hold the
 /// collected ones), and the resources whose policy names a principal or depends on who
 /// asks (re-evaluated per principal after the groups).
-struct CandidateIndex {
+pub(crate) struct CandidateIndex {
     /// Resources whose policy names this principal ARN.
     naming_arn: FxHashMap<String, Vec<u32>>,
     /// Resources whose policy depends on who asks.
-    specific: Vec<u32>,
+    pub(crate) specific: Vec<u32>,
     /// Abstract resources.
-    abstracts: Vec<u32>,
+    pub(crate) abstracts: Vec<u32>,
 }
 
 impl CandidateIndex {
     fn new(index: &AccessIndex, authz: &dyn Authorizer) -> CandidateIndex {
+        CandidateIndex::over(index, 0..index.resources.len() as u32, authz)
+    }
+
+    /// The candidates among some resources of an index (ascending ids).
+    pub(crate) fn over(
+        index: &AccessIndex,
+        ids: impl Iterator<Item = u32>,
+        authz: &dyn Authorizer,
+    ) -> CandidateIndex {
         let mut c = CandidateIndex {
             naming_arn: FxHashMap::default(),
             specific: Vec::new(),
             abstracts: Vec::new(),
         };
-        for (i, r) in index.resources.iter().enumerate() {
-            let i = i as u32;
+        for i in ids {
+            let r = &index.resources[i as usize];
             if r.is_abstract {
                 c.abstracts.push(i);
                 continue;
@@ -834,7 +843,8 @@ impl CandidateIndex {
         c
     }
 
-    fn named(&self, arn: &str) -> impl Iterator<Item = u32> + '_ {
+    /// The resources whose policy names this principal ARN.
+    pub(crate) fn named(&self, arn: &str) -> impl Iterator<Item = u32> + '_ {
         self.naming_arn.get(arn).into_iter().flatten().copied()
     }
 

@@ -13,6 +13,7 @@
 //! [`admin`].
 
 pub mod access;
+pub mod action_sets;
 pub mod admin;
 mod analysis;
 pub mod assume;

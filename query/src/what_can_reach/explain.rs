@@ -89,19 +89,18 @@ pub(crate) fn source_findings(
             if pass_certain && !certain.contains(n) {
                 continue;
             }
-            let (group_hits, extra) = hits.of(analysis, n);
-            let new_group = seen_groups.insert(hits.group(analysis, n));
-            let sets = new_group.then_some(group_hits).into_iter().chain(extra);
-            for set in sets {
-                let held = if pass_certain { &set.allowed } else { &set.any };
-                if pass_certain {
-                    sure |= held;
-                } else {
-                    any |= held;
-                }
-                for hit in held {
-                    via.entry(hits.resource(hit)).or_insert(n);
-                }
+            if !seen_groups.insert(hits.group(analysis, n)) {
+                continue;
+            }
+            let set = hits.of(analysis, n);
+            let held = if pass_certain { &set.allowed } else { &set.any };
+            if pass_certain {
+                sure |= held;
+            } else {
+                any |= held;
+            }
+            for hit in held {
+                via.entry(hits.resource(hit)).or_insert(n);
             }
         }
     }

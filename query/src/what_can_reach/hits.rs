@@ -1,6 +1,7 @@
 //! Who holds a matching permission: the (resource, action) pairs of the question that
-//! each access group (and, for a concrete action outside the classes, each principal)
-//! is allowed, as bitmaps of hit ids.
+//! each access group is allowed, as bitmaps of hit ids. A concrete action outside the
+//! classes is evaluated now, per access group too ([`ActionAccess`]); a principal a
+//! resource policy answers otherwise than its group gets a group of its own.
 //!
 //! A hit id is `rank * width + action`, where `rank` is the resource's position among
 //! the matching resources ([`Hits::matching`]) and `action` indexes [`Hits::names`]: so
@@ -14,8 +15,9 @@
 use super::WhatCanReachQuery;
 use crate::QueryError;
 use blastgraph_engine::graph::access::{layer_classes, pair, unpair, AccessIndex, CLASSES};
+use blastgraph_engine::graph::action_sets::ActionAccess;
 use blastgraph_engine::graph::authz::glob::{glob_match, globs_intersect};
-use blastgraph_engine::graph::authz::Decision;
+use blastgraph_engine::graph::model::PrincipalIdx;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -36,6 +38,17 @@ pub(crate) struct HitSets {
 }
 
 impl HitSets {
+    /// The sets of these (allowed, conditional) hits.
+    fn of(allowed: RoaringBitmap, conditional: RoaringBitmap, width: u32) -> HitSets {
+        let any = &allowed | &conditional;
+        HitSets {
+            allowed,
+            any,
+            ..HitSets::default()
+        }
+        .with_resources(width)
+    }
+
     /// Fills in the resource-level sets.
     fn with_resources(mut self, width: u32) -> HitSets {
         let resources = |hits: &RoaringBitmap| -> RoaringBitmap {
@@ -58,10 +71,11 @@ pub(crate) struct Hits {
     pub names: Vec<String>,
     /// Hits per resource (the number of action names).
     width: u32,
-    /// Per access group, its hits.
+    /// Per access group, its hits; then, for a concrete action outside the classes, the
+    /// hits of each principal answered otherwise than its group.
     pub groups: Vec<HitSets>,
-    /// Per principal node, the hits of a concrete action outside the classes.
-    pub extra: BTreeMap<NodeId, HitSets>,
+    /// The principals holding a group of their own (index into `groups`).
+    overridden: BTreeMap<PrincipalIdx, u32>,
     /// Principal nodes with at least one hit.
     pub holders: RoaringBitmap,
     /// The indexed resources the question is about (matching an action's resource
@@ -137,55 +151,54 @@ impl Hits {
             }
             hits
         };
-        let groups: Vec<HitSets> = (0..access.groups())
-            .into_par_iter()
-            .map(|g| {
-                let allowed = with_layers(
-                    to_hits(&access.own_allowed[g] & &wanted),
-                    access.allowed_layers[g],
-                );
-                let conditional = with_layers(
-                    to_hits(&access.own_conditional[g] & &wanted),
-                    access.conditional_layers[g],
-                );
-                let any = &allowed | &conditional;
-                HitSets {
-                    allowed,
-                    any,
-                    ..HitSets::default()
-                }
-                .with_resources(width)
-            })
-            .collect();
-        let mut holders = RoaringBitmap::new();
-        for (p, &g) in access.group_of.iter().enumerate() {
-            if !groups[g as usize].any.is_empty() {
-                holders.insert(analysis.graph.principal_node(p as u32));
+        let (groups, overridden) = match concrete {
+            // A concrete action comes alone: no class matches it.
+            Some(action) => {
+                let targets = Targets {
+                    resources: &concrete_resources,
+                    rank_of: &rank_of,
+                    width,
+                    index: (names.len() - 1) as u32,
+                };
+                concrete_groups(analysis, &action, &targets)
             }
-        }
-        let mut extra = BTreeMap::new();
-        if let Some(action) = concrete {
-            let index = (names.len() - 1) as u32;
-            let targets = Targets {
-                resources: &concrete_resources,
-                rank_of: &rank_of,
-                width,
-                index,
-            };
-            for (node, sets) in concrete_hits(analysis, &action, &targets) {
-                holders.insert(node);
-                extra.insert(node, sets.with_resources(width));
+            None => {
+                let groups = (0..access.groups())
+                    .into_par_iter()
+                    .map(|g| {
+                        let allowed = with_layers(
+                            to_hits(&access.own_allowed[g] & &wanted),
+                            access.allowed_layers[g],
+                        );
+                        let conditional = with_layers(
+                            to_hits(&access.own_conditional[g] & &wanted),
+                            access.conditional_layers[g],
+                        );
+                        HitSets::of(allowed, conditional, width)
+                    })
+                    .collect();
+                (groups, BTreeMap::new())
             }
-        }
-        Ok(Hits {
+        };
+        let mut hits = Hits {
             names,
             width,
             groups,
-            extra,
-            holders,
+            overridden,
+            holders: RoaringBitmap::new(),
             matching,
             ranked,
-        })
+        };
+        for p in 0..access.group_of.len() as PrincipalIdx {
+            let node = analysis.graph.principal_node(p);
+            if !hits.groups[hits.group(analysis, node) as usize]
+                .any
+                .is_empty()
+            {
+                hits.holders.insert(node);
+            }
+        }
+        Ok(hits)
     }
 
     /// The resource of a hit id.
@@ -198,17 +211,19 @@ impl Hits {
         (hit % self.width) as usize
     }
 
-    /// The group hits of a principal node, and its concrete-action hits.
-    pub fn of(&self, analysis: &Analysis<'_>, node: NodeId) -> (&HitSets, Option<&HitSets>) {
-        let p = analysis.graph.node(node).principal.unwrap_or(node);
-        let group = analysis.access.group_of[p as usize];
-        (&self.groups[group as usize], self.extra.get(&node))
+    /// The hits of a principal node.
+    pub fn of(&self, analysis: &Analysis<'_>, node: NodeId) -> &HitSets {
+        &self.groups[self.group(analysis, node) as usize]
     }
 
-    /// The access group of a principal node.
+    /// The group of a principal node: its access group, or the group of its own a
+    /// concrete action gave it.
     pub fn group(&self, analysis: &Analysis<'_>, node: NodeId) -> u32 {
         let p = analysis.graph.node(node).principal.unwrap_or(node);
-        analysis.access.group_of[p as usize]
+        match self.overridden.get(&p) {
+            Some(&own) => own,
+            None => analysis.access.group_of[p as usize],
+        }
     }
 }
 
@@ -271,42 +286,49 @@ struct Targets<'a> {
 }
 
 impl Targets<'_> {
-    fn hit(&self, resource: u32) -> u32 {
-        self.rank_of[resource as usize] * self.width + self.index
+    /// The hits of these resources (ranks keep resource order, so they come sorted).
+    fn hits(&self, resources: &RoaringBitmap) -> RoaringBitmap {
+        RoaringBitmap::from_sorted_iter(
+            resources
+                .iter()
+                .map(|r| self.rank_of[r as usize] * self.width + self.index),
+        )
+        .expect("resources map to hits in order")
     }
 }
 
-/// A concrete action outside the classes, evaluated now on every principal against
-/// the indexed resources of its service.
-fn concrete_hits(
+/// A concrete action outside the classes, evaluated now per access group against the
+/// indexed resources of its service: the groups' hits, with those of the principals
+/// answered otherwise than their group appended, and where each of them is.
+fn concrete_groups(
     analysis: &Analysis<'_>,
     action: &str,
     targets: &Targets<'_>,
-) -> Vec<(NodeId, HitSets)> {
-    let access = &analysis.access;
-    let lower = action.to_ascii_lowercase();
-    (0..analysis.model.principals.len() as u32)
-        .into_par_iter()
-        .filter_map(|p| {
-            let may = analysis.authz.may_allow(p, &lower);
-            let mut sets = HitSets::default();
-            for &r in targets.resources {
-                if !may && access.resources[r as usize].policy.is_none() {
-                    continue;
-                }
-                let form = AccessIndex::form_for(action, &access.resources[r as usize]);
-                match access.evaluate(analysis.authz, p, action, r, form) {
-                    Decision::Allow(_) => {
-                        sets.allowed.insert(targets.hit(r));
-                        sets.any.insert(targets.hit(r));
-                    }
-                    Decision::Conditional(..) => {
-                        sets.any.insert(targets.hit(r));
-                    }
-                    Decision::Deny(_) => {}
-                }
-            }
-            (!sets.any.is_empty()).then(|| (analysis.graph.principal_node(p), sets))
-        })
-        .collect()
+) -> (Vec<HitSets>, BTreeMap<PrincipalIdx, u32>) {
+    let access = ActionAccess::compute(
+        &analysis.access,
+        analysis.model,
+        analysis.authz,
+        action,
+        targets.resources,
+    );
+    let of = |allowed: &RoaringBitmap, conditional: &RoaringBitmap| {
+        HitSets::of(
+            targets.hits(allowed),
+            targets.hits(conditional),
+            targets.width,
+        )
+    };
+    let mut groups: Vec<HitSets> = access
+        .allowed
+        .par_iter()
+        .zip(&access.conditional)
+        .map(|(allowed, conditional)| of(allowed, conditional))
+        .collect();
+    let mut overridden = BTreeMap::new();
+    for (p, allowed, conditional) in &access.overrides {
+        overridden.insert(*p, groups.len() as u32);
+        groups.push(of(allowed, conditional));
+    }
+    (groups, overridden)
 }

@@ -4,8 +4,9 @@
 //!
 //! Action patterns are matched against the action classes of the access sets
 //! (`secretsmanager:*` → `GetSecretValue`, `PutSecretValue` ...); a concrete action
-//! outside the classes is evaluated now, on every identity, against the indexed
-//! resources of its service.
+//! outside the classes is evaluated now against the indexed resources of its service,
+//! per access group as the classes are
+//! ([`blastgraph_engine::graph::action_sets::ActionAccess`]).
 //!
 //! The answer grows as sources × targets (an administrator reaches every secret of its
 //! accounts), so nothing here holds it whole unless asked to:

@@ -132,9 +132,6 @@ pub(super) fn propagate(
                     if seen_groups.insert(group) {
                         parts.push(held(&hits.groups[group as usize]));
                     }
-                    if let Some(extra) = hits.extra.get(&n) {
-                        parts.push(held(extra));
-                    }
                 }
                 let mut shared: Vec<&Arc<RoaringBitmap>> = reach
                     .successors(c)

@@ -184,8 +184,12 @@ fn queries() -> Vec<WhatCanReachQuery> {
         ("s3:*", None),
         ("*:*", None),
         ("kms:Decrypt", Some("arn:aws:kms:*")),
-        // A concrete action outside the classes, evaluated on every identity.
+        // Concrete actions outside the classes, evaluated per access group.
         ("secretsmanager:DescribeSecret", None),
+        ("sqs:SendMessage", None),
+        ("sqs:SendMessage", Some("arn:aws:sqs:*:*:*-*")),
+        ("s3:GetObjectAcl", None),
+        ("kms:GenerateDataKey", None),
     ]
     .into_iter()
     .map(|(action, on)| WhatCanReachQuery {

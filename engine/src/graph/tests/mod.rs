@@ -1,6 +1,7 @@
 //! Scenario tests: one per edge kind and per technique, positive and negative.
 
 mod access;
+mod action_sets;
 mod fixture;
 mod privesc_catalogue;
 mod scenarios;
