@@ -3,7 +3,7 @@
 use crate::coverage::{gaps, CoverageGap};
 use crate::paths::{path_to, PathStep};
 use blastgraph_engine::graph::access::{layer_classes, unpair, AccessLevel, CLASSES};
-use blastgraph_engine::graph::reach::shortest_paths;
+use blastgraph_engine::graph::reach::{shortest_paths, Reach};
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -410,6 +410,10 @@ impl ReachedResources {
             groups.sort_unstable();
             groups.dedup();
         }
+        let mut representative = vec![0 as NodeId; reach.components()];
+        for n in (0..analysis.graph.nodes.len() as NodeId).rev() {
+            representative[reach.component_of(n) as usize] = n;
+        }
         let empty: Arc<ResourceSets> = Arc::default();
         let mut per_component = vec![empty.clone(); reach.components()];
         for level in reach.levels() {
@@ -417,12 +421,11 @@ impl ReachedResources {
                 .par_iter()
                 .map(|&c| {
                     let own = &groups_of[c as usize];
-                    let mut shared: Vec<&Arc<ResourceSets>> = reach
-                        .successors(c)
-                        .iter()
-                        .map(|&s| &per_component[s as usize])
-                        .filter(|sets| !sets.0.is_empty())
-                        .collect();
+                    let mut shared: Vec<&Arc<ResourceSets>> =
+                        unreached_successors(reach, &representative, c, &per_component)
+                            .into_iter()
+                            .map(|s| &per_component[s as usize])
+                            .collect();
                     shared.sort_unstable_by_key(|sets| Arc::as_ptr(sets));
                     shared.dedup_by_key(|sets| Arc::as_ptr(sets));
                     let sets = match (own.as_slice(), shared.as_slice()) {
@@ -455,6 +458,44 @@ impl ReachedResources {
     fn of(&self, analysis: &Analysis<'_>, node: NodeId) -> &ResourceSets {
         &self.per_component[analysis.reach.any.component_of(node) as usize]
     }
+}
+
+/// How many of the widest kept successors a successor is checked against: nearly every
+/// redundant one is reached from one of the widest, and checking all of them would cost
+/// more than the unions it saves (a component of 3,000 successors).
+const WIDEST_CHECKED: usize = 8;
+
+/// The successors of a component whose resources are not empty, except (most of) those
+/// another of them reaches: a component's resources include those of every component it
+/// reaches, so leaving them out of a union changes nothing, and saves reading their
+/// bitmaps (on the `large` profile, 14 parts per union down to 1.3, 2.8 GB of bitmaps
+/// read down to 0.56 GB).
+fn unreached_successors(
+    reach: &Reach,
+    representative: &[NodeId],
+    component: u32,
+    per_component: &[Arc<ResourceSets>],
+) -> Vec<u32> {
+    let mut candidates: Vec<(u64, u32)> = reach
+        .successors(component)
+        .iter()
+        .filter(|&&s| !per_component[s as usize].0.is_empty())
+        .map(|&s| (reach.of(representative[s as usize]).len(), s))
+        .collect();
+    // Widest first: a successor can only be reached from one that reaches more.
+    candidates.sort_unstable_by(|a, b| b.cmp(a));
+    let mut kept: Vec<u32> = Vec::new();
+    for (_, s) in candidates {
+        let node = representative[s as usize];
+        if !kept
+            .iter()
+            .take(WIDEST_CHECKED)
+            .any(|&k| reach.of(representative[k as usize]).contains(node))
+        {
+            kept.push(s);
+        }
+    }
+    kept
 }
 
 /// The resources of a group's pairs (allowed or conditional), and those of its

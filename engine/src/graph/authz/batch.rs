@@ -556,17 +556,38 @@ impl InterimAuthorizer<'_> {
         set: &TargetSet<'_>,
         principal: &Principal,
     ) -> TriSet {
-        let reads_target = statement
-            .conditions
-            .iter()
-            .any(|c| c.key.starts_with("aws:resource") || c.values.iter().any(|v| has_variable(v)));
-        let constant = (!reads_target).then(|| {
+        let reads = ConditionReads::of(statement);
+        let constant = (reads == ConditionReads::NoTarget).then(|| {
             let first = set.target(0);
             statement.conditions_hold(&self.context(principal, Some(&first)))
         });
         if constant.as_ref().is_some_and(Tri::is_no) {
             return TriSet::default();
         }
+        let mut per_account = (reads == ConditionReads::ResourceAccount)
+            .then(|| vec![None; self.model.accounts.len()]);
+        // The conditions on a member whose answer is not constant.
+        let mut member_conditions = |member: u32| -> Tri {
+            let holds = || {
+                let target = set.target(member);
+                statement.conditions_hold(&self.context(principal, Some(&target)))
+            };
+            match &mut per_account {
+                Some(known) => known[set.resource_account(member) as usize]
+                    .get_or_insert_with(holds)
+                    .clone(),
+                None => holds(),
+            }
+        };
+        // Patterns with policy variables are resolved member by member; a statement
+        // without them is matched on the ARN alone, even when others of its policy
+        // have some.
+        let pattern_variables = policy.variables
+            && statement
+                .resources
+                .iter()
+                .flatten()
+                .any(|pattern| has_variable(pattern));
         match member_candidates(policy, statement, set) {
             Candidates::Every => {
                 let mut applies = TriSet::all(set.len());
@@ -575,10 +596,7 @@ impl InterimAuthorizer<'_> {
                     None => {
                         applies = TriSet::default();
                         for member in 0..set.len() {
-                            let target = set.target(member);
-                            let value =
-                                statement.conditions_hold(&self.context(principal, Some(&target)));
-                            applies.add(member, &value);
+                            applies.add(member, &member_conditions(member));
                         }
                     }
                 }
@@ -601,7 +619,7 @@ impl InterimAuthorizer<'_> {
                 // resource (tags, account) is looked at.
                 let no_target = self.context(principal, None);
                 for member in members {
-                    let early = (!policy.variables && !certain.contains(member)).then(|| {
+                    let early = (!pattern_variables && !certain.contains(member)).then(|| {
                         statement.matches_resource(
                             set.resource_match(member),
                             statement.allow,
@@ -622,7 +640,7 @@ impl InterimAuthorizer<'_> {
                             statement.matches_resource(
                                 resource_match(&target),
                                 statement.allow,
-                                policy.variables,
+                                pattern_variables,
                                 &self.context(principal, Some(&target)),
                             )
                         }
@@ -632,16 +650,51 @@ impl InterimAuthorizer<'_> {
                     }
                     let conditions = match &constant {
                         Some(value) => value.clone(),
-                        None => {
-                            let target = set.target(member);
-                            statement.conditions_hold(&self.context(principal, Some(&target)))
-                        }
+                        None => member_conditions(member),
                     };
                     applies.add(member, &resource.and(conditions));
                 }
                 applies
             }
         }
+    }
+}
+
+/// What of the target a statement's conditions read (the request context reads the
+/// target for the `aws:resource...` keys only: `aws:ResourceAccount`,
+/// `aws:ResourceOrgID`, `aws:ResourceTag/...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConditionReads {
+    /// Nothing: the conditions have one answer for every member.
+    NoTarget,
+    /// Only the resource's account (`aws:ResourceAccount`, `aws:ResourceOrgID`): one
+    /// answer per resource account (an organization-wide read of every bucket asks the
+    /// organization of 200 accounts, not of 13,000 buckets).
+    ResourceAccount,
+    /// Anything else of it (tags, or a policy variable naming a resource key).
+    Anything,
+}
+
+impl ConditionReads {
+    fn of(statement: &Statement) -> ConditionReads {
+        let mut reads = ConditionReads::NoTarget;
+        for condition in &statement.conditions {
+            let variable_reads_target = condition
+                .values
+                .iter()
+                .any(|v| has_variable(v) && v.to_ascii_lowercase().contains("aws:resource"));
+            if variable_reads_target {
+                return ConditionReads::Anything;
+            }
+            match condition.key.as_str() {
+                "aws:resourceaccount" | "aws:resourceorgid" => {
+                    reads = ConditionReads::ResourceAccount;
+                }
+                key if key.starts_with("aws:resource") => return ConditionReads::Anything,
+                _ => {}
+            }
+        }
+        reads
     }
 }
 
@@ -759,5 +812,50 @@ fn resource_match<'t>(target: &super::Target<'t>) -> ResourceMatch<'t> {
         ResourceMatch::Abstract(target.arn)
     } else {
         ResourceMatch::Arn(target.arn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Statements whose conditions read the resource's account only are answered once
+    /// per resource account; any other target key, or a policy variable naming one,
+    /// keeps the answer per member; principal keys and principal variables keep it
+    /// constant.
+    #[test]
+    fn condition_reads_tell_what_of_the_target_is_read() {
+        let policy = CompiledPolicy::parse(
+            r#"{"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceOrgID": "o-1", "aws:PrincipalTag/team": "x"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/team": "x", "aws:ResourceAccount": "1"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "${aws:ResourceTag/team}"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}},
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "${aws:PrincipalAccount}"}}}
+            ]}"#,
+        )
+        .expect("a policy");
+        let reads: Vec<ConditionReads> = policy.statements.iter().map(ConditionReads::of).collect();
+        use ConditionReads::{Anything, NoTarget, ResourceAccount};
+        assert_eq!(
+            reads,
+            [
+                NoTarget,
+                ResourceAccount,
+                ResourceAccount,
+                Anything,
+                Anything,
+                Anything,
+                NoTarget
+            ]
+        );
     }
 }
