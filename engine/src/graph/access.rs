@@ -5,8 +5,9 @@
 //! evaluation key (account, policies, boundary) share one computation; resources are
 //! indexed by service so each action class only meets the resources it applies to;
 //! classes a group's policies cannot allow at all are skipped before any evaluation.
-//! Concrete actions outside the classes are evaluated at query time
-//! ([`AccessIndex::evaluate`]) on the identities a query reaches.
+//! A concrete action outside the classes is evaluated at query time, the same way
+//! (per group, per caller account, one set at a time), by
+//! [`super::action_sets::ActionAccess`].
 
 use super::authz::{
     any_resource_pattern, Authorizer, ClassTargets, Decision, ResourcePolicyRule, SetEntry, Target,
