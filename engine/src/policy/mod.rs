@@ -2,13 +2,13 @@
 //!
 //! * [`parse`]: JSON (or URL-encoded JSON) to a typed [`ast::PolicyDocument`], with
 //!   errors naming the JSON path;
-//! * [`catalog`]: AWS's service authorization reference (actions, access levels,
+//! * [`catalog`](mod@catalog): AWS's service authorization reference (actions, access levels,
 //!   resource types and ARN templates, condition keys, RCP support), compiled in;
 //! * [`compile`]: documents to [`CompiledPolicy`] matchers (action bitmaps, wildcard
 //!   patterns, principal matchers, conditions); compile each distinct document once;
 //! * [`eval`]: AWS's decision logic over [`Layers`] of policies, in three values
 //!   ([`Decision::Conditional`] when unknown context keys matter);
-//! * [`explain`]: the same evaluation, recording why;
+//! * [`explain`](mod@explain): the same evaluation, recording why;
 //! * [`cases`]: the oracle case format, used by `blastgraph eval-cases` and tests.
 //!
 //! ```

@@ -13,7 +13,7 @@
 //!
 //! A [`Scenario`] is the file form of a list of changes (JSON, documented in
 //! `docs/simulate.md`); documents it refers to by path are loaded by the caller through
-//! [`Scenario::resolve_documents`], which keeps this module free of I/O.
+//! [`Scenario::into_changes`], which keeps this module free of I/O.
 
 mod compute_changes;
 mod documents;

@@ -3,7 +3,7 @@
 //! A [`Snapshot`] is plain data. The collector (or the GAAD importer, or the synthetic
 //! generator) fills it in; the engine reads it, never changes it, and builds its own
 //! interned, indexed structures from it. It is stored on disk in the compact binary form
-//! of [`format`] and can be shown losslessly as JSON (serde, same types).
+//! of [`format`](mod@format) and can be shown losslessly as JSON (serde, same types).
 //!
 //! Invariants (checked by [`Snapshot::validate`]):
 //! * every [`DocId`] points into [`Snapshot::documents`];

@@ -1,6 +1,6 @@
 //! SARIF 2.1.0, for code-scanning tools (GitHub code scanning, Azure DevOps, ...).
 //!
-//! One run, tool `blastgraph`, one SARIF rule per [`RuleInfo`], one result per
+//! One run, tool `blastgraph`, one SARIF rule per [`RuleInfo`](super::RuleInfo), one result per
 //! [`ReportItem`]. Each result names its source (as a logical location and in the
 //! message) and its path: the message spells it out, and a code flow walks it node by
 //! node with each edge's explanation. When the report has an artifact (the rules,

@@ -347,7 +347,7 @@ impl<'a> TargetSet<'a> {
     /// other shapes. A pattern target starting with LITERAL (`LITERAL.../*`) only
     /// stands for ARNs starting with LITERAL, so `LITERAL*` covers it whole: an allow
     /// may reach it and a deny removes it, as
-    /// [`super::compiled::Statement::matches_resource`] decides member by member.
+    /// `Statement::matches_resource` (in `compiled.rs`) decides member by member.
     /// Statements insert such ranges at once instead of matching each member.
     pub fn certain(&self, pattern: &str) -> Option<Range<u32>> {
         let literal = super::glob::literal_prefix(pattern);

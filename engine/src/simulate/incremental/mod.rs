@@ -2,7 +2,7 @@
 //! from the "before" analysis, recomputing only what the changes touch.
 //!
 //! Most of an analysis is spent on three kinds of unit, each a function of inputs that
-//! can be compared between the two snapshots ([`inputs`]):
+//! can be compared between the two snapshots (the `inputs` module):
 //!
 //! * **access sets**, per evaluation group: the representative's policies, boundary,
 //!   account and its SCP levels, tags and names, and every resource with its policy;
