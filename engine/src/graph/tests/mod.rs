@@ -2,6 +2,7 @@
 
 mod access;
 mod fixture;
+mod hubs;
 mod privesc_catalogue;
 mod scenarios;
 mod search_order;
