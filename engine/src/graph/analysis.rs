@@ -64,8 +64,8 @@ impl<'s> Analysis<'s> {
     }
 
     /// The edge of a step as users see it: the graph's edge, or for a step through a hub
-    /// the assume-role edge the caller would have had to the role, explained with the
-    /// caller's statement (see [`super::hubs`]).
+    /// the assume-role edge the caller would have had to the role: the hub's status, and
+    /// the caller's statement asked again (see [`super::hubs`]).
     pub fn step_edge(&self, step: &Step) -> Cow<'_, Edge> {
         let edge = self.graph.edge(step.edge);
         let Some((from, _)) = self.graph.graph.edge_endpoints(step.edge) else {
@@ -75,16 +75,20 @@ impl<'s> Analysis<'s> {
         if !self.graph.is_hub(hub) {
             return Cow::Borrowed(edge);
         }
-        match self.graph.hubs.outcome(hub, step.to) {
-            Some((status, why)) => Cow::Owned(Edge {
-                kind: edge.kind,
-                status: status.clone(),
-                explanation: super::assume::explanation(
-                    self.model, self.authz, step.from, step.to, *why,
-                ),
-            }),
-            None => Cow::Borrowed(edge),
-        }
+        // The statement is not kept through a hub: the evaluator answers for the
+        // caller as it did for its evaluation group when the hub was built.
+        let why = self.authz.assume_role(step.from, step.to).why();
+        Cow::Owned(Edge {
+            kind: edge.kind,
+            status: edge.status.clone(),
+            explanation: super::assume::explanation(
+                self.model,
+                self.authz,
+                step.from,
+                step.to,
+                super::assume::PackedWhy::pack(why),
+            ),
+        })
     }
 
     /// The analysis of a graph, its reachability and access sets built elsewhere (a full

@@ -48,6 +48,13 @@ pub(crate) struct PackedWhy {
 }
 
 impl PackedWhy {
+    /// Not known: a fact read back from a hub, which keeps statuses only.
+    pub(crate) const UNKNOWN: PackedWhy = PackedWhy {
+        document: u32::MAX,
+        statement: u32::MAX,
+        layer: Layer::None,
+    };
+
     pub(crate) fn pack(why: Why) -> PackedWhy {
         PackedWhy {
             document: why.document.map_or(0, |d| d.0 + 1),
@@ -238,7 +245,7 @@ impl Assumed {
             .zip(&self.edges)
             .filter_map(|(&role, to)| {
                 let &(_, o) = to.callers.iter().find(|(c, _)| *c == role)?;
-                Some((role, to.outcomes[(o & !SHARED) as usize].clone()))
+                Some((role, to.outcomes[(o & !SHARED) as usize].0.clone()))
             })
             .collect();
         let mut index = Hubs::new(builder.graph.nodes.len() as u32, direct, selfs);
@@ -359,7 +366,14 @@ fn add_direct(
                 continue;
             }
             let (status, why) = &found.outcomes[(outcome & !SHARED) as usize];
-            let (status, why) = (status.clone(), *why);
+            let status = status.clone();
+            // A fact read back from a hub: its statement is asked again (the answer
+            // of the caller's evaluation group, which the fact was).
+            let why = if *why == PackedWhy::UNKNOWN {
+                PackedWhy::pack(authz.assume_role(caller, role).why())
+            } else {
+                *why
+            };
             let same = model.principal(caller).account == role_account;
             let head = heads[usize::from(same)]
                 .get_or_insert_with(|| Arc::new(head_text(role_arn, same)))
