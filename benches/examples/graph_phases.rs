@@ -67,8 +67,9 @@ fn main() {
     let graph = BlastGraph::build(&snapshot, &model, &authz, &GraphOptions::default());
     lap("graph");
     println!(
-        "  {} nodes, {} edges",
+        "  {} nodes, {} hubs, {} edges (hub edges included)",
         graph.nodes.len(),
+        graph.hubs.len(),
         graph.graph.edge_count()
     );
     {

@@ -66,7 +66,10 @@ pub fn dot(analysis: &Analysis<'_>, query: &DotQuery) -> String {
     let nodes: BTreeSet<NodeId> = match (query.from, query.to) {
         (Some(from), _) => bfs(analysis, from, Direction::Outgoing, query.max_depth),
         (None, Some(to)) => bfs(analysis, to, Direction::Incoming, query.max_depth),
-        (None, None) => graph.edges().flat_map(|(a, b, _)| [a, b]).collect(),
+        (None, None) => (0..graph.nodes.len() as NodeId)
+            .flat_map(|n| graph.steps_from(n))
+            .flat_map(|s| [s.from, s.to])
+            .collect(),
     };
     render(analysis, &nodes, query.from.is_some())
 }
@@ -153,10 +156,17 @@ pub fn render(analysis: &Analysis<'_>, nodes: &BTreeSet<NodeId>, jewels: bool) -
         }
         out.push_str("  }\n");
     }
-    for (from, to, edge) in graph.edges() {
-        if !nodes.contains(&from) || !nodes.contains(&to) {
-            continue;
-        }
+    // Steps as users see them (a way through a hub is one assume-role edge), in the
+    // order the edges were added.
+    let mut steps: Vec<_> = nodes
+        .iter()
+        .flat_map(|&n| graph.steps_from(n))
+        .filter(|s| nodes.contains(&s.to))
+        .collect();
+    steps.sort_by_key(|s| graph.step_order(s));
+    for step in &steps {
+        let (from, to) = (step.from, step.to);
+        let edge = analysis.step_edge(step);
         let style = match edge.status {
             Status::Certain => "solid",
             Status::Conditional(_) => "dashed",
@@ -199,22 +209,24 @@ mod petgraph_free {
         direction: Direction,
         max_depth: Option<u32>,
     ) -> BTreeSet<NodeId> {
-        let mut adjacency: Vec<Vec<NodeId>> = vec![Vec::new(); analysis.graph.nodes.len()];
-        for (from, to, _) in analysis.graph.edges() {
+        // Steps, not raw edges: a way through a hub is one edge deep. The set of nodes
+        // within a depth does not depend on the order neighbours are met in.
+        let graph = &analysis.graph;
+        let next = |node: NodeId| -> Vec<NodeId> {
             match direction {
-                Direction::Outgoing => adjacency[from as usize].push(to),
-                Direction::Incoming => adjacency[to as usize].push(from),
+                Direction::Outgoing => graph.steps_from(node).iter().map(|s| s.to).collect(),
+                Direction::Incoming => graph.steps_to(node).iter().map(|s| s.from).collect(),
             }
-        }
+        };
         let mut seen = BTreeSet::from([start]);
         let mut queue = VecDeque::from([(start, 0u32)]);
         while let Some((node, depth)) = queue.pop_front() {
             if max_depth.is_some_and(|m| depth >= m) {
                 continue;
             }
-            for &next in &adjacency[node as usize] {
-                if seen.insert(next) {
-                    queue.push_back((next, depth + 1));
+            for reached in next(node) {
+                if seen.insert(reached) {
+                    queue.push_back((reached, depth + 1));
                 }
             }
         }

@@ -27,7 +27,7 @@ pub fn steps(analysis: &Analysis<'_>, steps: &[Step]) -> Vec<PathStep> {
     steps
         .iter()
         .map(|s| {
-            let edge = analysis.graph.edge(s.edge);
+            let edge = analysis.step_edge(s);
             PathStep {
                 from: analysis.graph.node(s.from).id.clone(),
                 to: analysis.graph.node(s.to).id.clone(),

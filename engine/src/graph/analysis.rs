@@ -7,8 +7,10 @@ use super::authz::interim::InterimAuthorizer;
 use super::authz::Authorizer;
 use super::model::Model;
 use super::reach::Reachability;
-use super::{BlastGraph, GraphOptions};
+use super::reach::Step;
+use super::{BlastGraph, Edge, GraphOptions};
 use crate::snapshot::Snapshot;
+use std::borrow::Cow;
 
 /// Orgs with fewer principals than this build the graph and the access sets side by
 /// side (faster); larger ones one after the other (a lower peak). Measured: the `large`
@@ -59,6 +61,34 @@ impl<'s> Analysis<'s> {
             (build_graph(), build_access())
         };
         Analysis::assemble(snapshot, model, authz, graph, reach, access)
+    }
+
+    /// The edge of a step as users see it: the graph's edge, or for a step through a hub
+    /// the assume-role edge the caller would have had to the role: the hub's status, and
+    /// the caller's statement asked again (see [`super::hubs`]).
+    pub fn step_edge(&self, step: &Step) -> Cow<'_, Edge> {
+        let edge = self.graph.edge(step.edge);
+        let Some((from, _)) = self.graph.graph.edge_endpoints(step.edge) else {
+            return Cow::Borrowed(edge);
+        };
+        let hub = from.index() as u32;
+        if !self.graph.is_hub(hub) {
+            return Cow::Borrowed(edge);
+        }
+        // The statement is not kept through a hub: the evaluator answers for the
+        // caller as it did for its evaluation group when the hub was built.
+        let why = self.authz.assume_role(step.from, step.to).why();
+        Cow::Owned(Edge {
+            kind: edge.kind,
+            status: edge.status.clone(),
+            explanation: super::assume::explanation(
+                self.model,
+                self.authz,
+                step.from,
+                step.to,
+                super::assume::PackedWhy::pack(why),
+            ),
+        })
     }
 
     /// The analysis of a graph, its reachability and access sets built elsewhere (a full

@@ -38,6 +38,7 @@ impl<'a> GraphBuilder<'a> {
             by_id: FxHashMap::default(),
             escalations: Vec::new(),
             warnings: model.warnings.clone(),
+            hubs: Default::default(),
         };
         let mut builder = GraphBuilder {
             snapshot,
@@ -139,6 +140,8 @@ impl<'a> GraphBuilder<'a> {
         if let Some(&existing) = self.graph.by_id.get(&node.id) {
             return existing;
         }
+        // Hubs come after every real node (`BlastGraph::is_hub`).
+        debug_assert_eq!(self.graph.graph.node_count(), self.graph.nodes.len());
         let id = self.graph.nodes.len() as NodeId;
         let index = self.graph.graph.add_node(id);
         debug_assert_eq!(index.index(), id as usize);

@@ -20,6 +20,7 @@ pub mod assume;
 pub mod authz;
 mod builder;
 pub mod edge;
+pub mod hubs;
 pub mod model;
 pub mod node;
 pub mod privesc;
@@ -64,6 +65,8 @@ pub struct BlastGraph {
     pub escalations: Vec<SelfEscalation>,
     /// Problems that could hide edges.
     pub warnings: Vec<String>,
+    /// The hub nodes of the assume-role edges (graph nodes past `nodes`, see [`hubs`]).
+    pub hubs: hubs::Hubs,
 }
 
 impl BlastGraph {
@@ -116,6 +119,81 @@ impl BlastGraph {
         })
     }
 
+    /// Whether a graph node is a hub (never a source, an identity or a step of a path).
+    pub fn is_hub(&self, id: NodeId) -> bool {
+        id as usize >= self.nodes.len()
+    }
+
+    /// The steps out of a real node as users see them: every edge, a way through a hub
+    /// as one assume-role step to each role of the hub (its edge is the hub's edge to
+    /// the role; see [`Analysis::step_edge`]), in edge order.
+    pub fn steps_from(&self, id: NodeId) -> Vec<reach::Step> {
+        let mut steps = Vec::new();
+        for (edge, to) in self.out_edges(id) {
+            if self.is_hub(to) {
+                steps.extend(self.out_edges(to).filter(|&(_, role)| role != id).map(
+                    |(edge, role)| reach::Step {
+                        from: id,
+                        to: role,
+                        edge,
+                    },
+                ));
+            } else {
+                steps.push(reach::Step { from: id, to, edge });
+            }
+        }
+        steps.sort_unstable_by_key(|s| s.edge.index());
+        steps
+    }
+
+    /// The steps into a real node as users see them (see [`BlastGraph::steps_from`]).
+    pub fn steps_to(&self, id: NodeId) -> Vec<reach::Step> {
+        use petgraph::visit::EdgeRef;
+        let mut steps = Vec::new();
+        for e in self
+            .graph
+            .edges_directed(NodeIndex::new(id as usize), petgraph::Direction::Incoming)
+        {
+            let from = e.source().index() as NodeId;
+            if self.is_hub(from) {
+                steps.extend(
+                    self.hubs
+                        .members(from)
+                        .iter()
+                        .filter(|&&caller| caller != id)
+                        .map(|&caller| reach::Step {
+                            from: caller,
+                            to: id,
+                            edge: e.id(),
+                        }),
+                );
+            } else {
+                steps.push(reach::Step {
+                    from,
+                    to: id,
+                    edge: e.id(),
+                });
+            }
+        }
+        steps.sort_unstable_by_key(|s| (s.edge.index(), s.from));
+        steps
+    }
+
+    /// Where a step comes in the order edges were added without hubs: the families in
+    /// build order, assume-role edges by role then caller, others by edge index. Sorting
+    /// steps by it lists them as a graph without hubs lists its edges.
+    pub fn step_order(&self, step: &reach::Step) -> (u8, u32, u32) {
+        let index = step.edge.index() as u32;
+        let assume = &self.hubs.assume_edges;
+        if index < assume.start {
+            (0, index, 0)
+        } else if index < assume.end {
+            (1, step.to, step.from)
+        } else {
+            (2, index, 0)
+        }
+    }
+
     /// Source nodes of the given kinds (all kinds when empty), in node order.
     pub fn sources<'a>(&'a self, kinds: &'a [NodeKind]) -> impl Iterator<Item = NodeId> + 'a {
         self.nodes
@@ -143,6 +221,9 @@ pub struct GraphOptions {
     /// "Could be placed" edges: services may land on any container instance of their
     /// cluster.
     pub placeable: bool,
+    /// Hub nodes for assume-role edges shared by callers of one account ([`hubs`]):
+    /// the same answers from far fewer edges. Off only to check that claim.
+    pub hubs: bool,
 }
 
 impl Default for GraphOptions {
@@ -152,6 +233,7 @@ impl Default for GraphOptions {
             ecscape_clusters: std::collections::BTreeMap::new(),
             ecscape_execution_roles: true,
             placeable: true,
+            hubs: true,
         }
     }
 }

@@ -80,7 +80,7 @@ pub(super) fn path_steps(
         .unwrap_or_default()
         .iter()
         .map(|s| {
-            let edge = analysis.graph.edge(s.edge);
+            let edge = analysis.step_edge(s);
             PathStep {
                 from: analysis.graph.node(s.from).id.clone(),
                 to: analysis.graph.node(s.to).id.clone(),

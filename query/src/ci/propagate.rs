@@ -57,17 +57,27 @@ pub(crate) fn per_component<T: Union>(
     values
 }
 
-/// The components of `reach` that the nodes reached from `sources` belong to: every
-/// component whose value a source's value is made of.
+/// The components of `reach` reachable from `sources`' components: every component
+/// whose value a source's value is made of. Walked along the condensation's successors,
+/// not read from the sources' reachable nodes: components of hub nodes (which no
+/// reachable set holds) carry values too.
 pub(crate) fn components_reached(reach: &Reach, sources: &[NodeId]) -> RoaringBitmap {
-    let mut nodes = RoaringBitmap::new();
     let mut seen = RoaringBitmap::new();
+    let mut stack: Vec<u32> = Vec::new();
     for &source in sources {
-        if seen.insert(reach.component_of(source)) {
-            nodes |= reach.of(source);
+        let c = reach.component_of(source);
+        if seen.insert(c) {
+            stack.push(c);
         }
     }
-    nodes.iter().map(|n| reach.component_of(n)).collect()
+    while let Some(c) = stack.pop() {
+        for &s in reach.successors(c) {
+            if seen.insert(s) {
+                stack.push(s);
+            }
+        }
+    }
+    seen
 }
 
 impl Union for roaring::RoaringBitmap {

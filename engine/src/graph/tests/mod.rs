@@ -3,6 +3,7 @@
 mod access;
 mod action_sets;
 mod fixture;
+mod hubs;
 mod privesc_catalogue;
 mod scenarios;
 mod search_order;

@@ -1,13 +1,16 @@
 //! The "after" graph from the "before" one: workload edges are rebuilt (cheap), the
-//! assume-role and privilege-escalation edges of unchanged units are copied, the others
-//! recomputed by the real edge builders under a [`Restricted`] evaluator, and both are
-//! merged in the order a full build adds them.
+//! assume-role facts and privilege-escalation edges of unchanged units are copied, the
+//! others recomputed by the real edge builders under a [`Restricted`] evaluator, and both
+//! are merged in the order a full build adds them. Assume-role facts are read back from
+//! the before graph's edges and hubs, and the after graph's hubs planned on the merged
+//! facts, as a full build plans them.
 
 use super::restricted::{Restricted, Scope};
+use crate::graph::assume::{self, Assumed};
 use crate::graph::authz::Authorizer;
 use crate::graph::model::Model;
 use crate::graph::{
-    assume, privesc, workloads, BlastGraph, Edge, EdgeKind, GraphBuilder, GraphOptions, NodeId,
+    privesc, workloads, BlastGraph, Edge, EdgeKind, GraphBuilder, GraphOptions, NodeId,
     SelfEscalation,
 };
 use crate::snapshot::Snapshot;
@@ -52,12 +55,26 @@ pub(super) fn build(
         Some(scratch.graph)
     };
     let (assumed, escalated) = rayon::join(
-        || restricted_run(active.assume, Scope::Pairs, assume::add_edges),
+        || {
+            // Facts, not edges: the hubs are planned on the merged facts, as a full
+            // build plans them.
+            let old = Assumed::of_graph(model, before);
+            if !active.assume.contains(&true) {
+                return Assumed::new(model, old, options.hubs);
+            }
+            let restricted = Restricted {
+                inner: authz,
+                active: active.assume,
+                scope: Scope::Pairs,
+            };
+            let mut scratch = GraphBuilder::new(snapshot, model, &restricted, options);
+            scratch.add_source_nodes();
+            let new = assume::find_facts(&scratch);
+            Assumed::new(model, Assumed::merge(old, new, active.assume), options.hubs)
+        },
         || restricted_run(active.privesc, Scope::Actors, privesc::add_edges),
     );
-    for (caller, role, edge) in assume_edges(before, assumed, active.assume, n) {
-        builder.add_edge(caller, role, edge.kind, edge.status, edge.explanation);
-    }
+    assumed.add_to(&mut builder);
     let (edges, escalations) = privesc_edges(before, escalated, active.privesc, n);
     for (actor, target, edge) in edges {
         builder.add_edge(actor, target, edge.kind, edge.status, edge.explanation);
@@ -113,50 +130,8 @@ fn before_edges(
         .map(|(from, to, e)| (from, to, e.clone()))
 }
 
-fn is_assume(kind: EdgeKind) -> bool {
-    kind == EdgeKind::AssumeRole
-}
-
 fn is_privesc(kind: EdgeKind) -> bool {
     matches!(kind, EdgeKind::Privesc(_))
-}
-
-/// Assume-role edges in build order (by role, then by caller): a role's edges with
-/// an unchanged caller and role come from `before`, the others from the restricted run.
-fn assume_edges(
-    before: &BlastGraph,
-    restricted: Option<BlastGraph>,
-    active: &[bool],
-    n: usize,
-) -> Vec<Owned> {
-    let old = grouped(before_edges(before, is_assume), n, true);
-    let Some(restricted) = restricted else {
-        return old.into_iter().flatten().collect();
-    };
-    let new = grouped(owned_edges(restricted.graph, is_assume), n, true);
-    let mut merged = Vec::new();
-    for (role, (old, new)) in old.into_iter().zip(new).enumerate() {
-        if is_active(active, role) {
-            merged.extend(new);
-            continue;
-        }
-        let mut old = old
-            .into_iter()
-            .filter(|(caller, ..)| !is_active(active, *caller as usize))
-            .peekable();
-        let mut new = new.into_iter().peekable();
-        // Both in caller order: merge.
-        loop {
-            let take_old = match (old.peek(), new.peek()) {
-                (Some(o), Some(w)) => o.0 < w.0,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            merged.extend(if take_old { old.next() } else { new.next() });
-        }
-    }
-    merged
 }
 
 /// Escalation edges and policy-write findings in build order (by actor): an inactive
