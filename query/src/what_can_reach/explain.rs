@@ -93,7 +93,7 @@ pub(crate) fn source_findings(
                 continue;
             }
             let set = hits.of(analysis, n);
-            let held = if pass_certain { &set.allowed } else { &set.any };
+            let held: &RoaringBitmap = if pass_certain { &set.allowed } else { &set.any };
             if pass_certain {
                 sure |= held;
             } else {

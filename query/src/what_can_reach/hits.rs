@@ -22,46 +22,53 @@ use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The hits of one holder: (certainly allowed, allowed or conditionally allowed), and
-/// the same at resource level (what the counts need), computed once.
+/// the same at resource level (what the counts need), computed once. Sets are shared:
+/// groups holding only the same layers share them, and with one action name the
+/// resource-level sets are the hit sets themselves.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct HitSets {
     /// Hits allowed without condition.
-    pub allowed: RoaringBitmap,
+    pub allowed: Arc<RoaringBitmap>,
     /// Every hit, allowed or conditional.
-    pub any: RoaringBitmap,
+    pub any: Arc<RoaringBitmap>,
     /// The resource ranks of `allowed`.
-    pub allowed_resources: RoaringBitmap,
+    pub allowed_resources: Arc<RoaringBitmap>,
     /// The resource ranks of `any`.
-    pub any_resources: RoaringBitmap,
+    pub any_resources: Arc<RoaringBitmap>,
 }
 
 impl HitSets {
     /// The sets of these (allowed, conditional) hits.
     fn of(allowed: RoaringBitmap, conditional: RoaringBitmap, width: u32) -> HitSets {
-        let any = &allowed | &conditional;
-        HitSets {
-            allowed,
-            any,
-            ..HitSets::default()
-        }
-        .with_resources(width)
-    }
-
-    /// Fills in the resource-level sets.
-    fn with_resources(mut self, width: u32) -> HitSets {
-        let resources = |hits: &RoaringBitmap| -> RoaringBitmap {
+        let any = if conditional.is_empty() {
+            None
+        } else {
+            Some(&allowed | &conditional)
+        };
+        let allowed = Arc::new(allowed);
+        // Without conditional hits, `any` is `allowed`.
+        let any = any.map_or_else(|| Arc::clone(&allowed), Arc::new);
+        let resources = |hits: &Arc<RoaringBitmap>| -> Arc<RoaringBitmap> {
             if width == 1 {
-                return hits.clone();
+                return Arc::clone(hits);
             }
             let mut ranks: Vec<u32> = hits.iter().map(|h| h / width).collect();
             ranks.dedup();
-            RoaringBitmap::from_sorted_iter(ranks).unwrap_or_default()
+            Arc::new(RoaringBitmap::from_sorted_iter(ranks).unwrap_or_default())
         };
-        self.allowed_resources = resources(&self.allowed);
-        self.any_resources = resources(&self.any);
-        self
+        HitSets {
+            allowed_resources: resources(&allowed),
+            any_resources: if Arc::ptr_eq(&allowed, &any) {
+                resources(&allowed)
+            } else {
+                resources(&any)
+            },
+            allowed,
+            any,
+        }
     }
 }
 
@@ -163,18 +170,48 @@ impl Hits {
                 concrete_groups(analysis, &action, &targets)
             }
             None => {
-                let groups = (0..access.groups())
+                // A group without pairs of its own holds what its layers hold: groups
+                // with the same layers share one set of hits.
+                let own: Vec<Option<(RoaringBitmap, RoaringBitmap)>> = (0..access.groups())
                     .into_par_iter()
                     .map(|g| {
-                        let allowed = with_layers(
-                            to_hits(&access.own_allowed[g] & &wanted),
-                            access.allowed_layers[g],
+                        let allowed = &access.own_allowed[g] & &wanted;
+                        let conditional = &access.own_conditional[g] & &wanted;
+                        (!allowed.is_empty() || !conditional.is_empty())
+                            .then_some((allowed, conditional))
+                    })
+                    .collect();
+                let mut by_layers: BTreeMap<(u32, u32), HitSets> = BTreeMap::new();
+                for (g, own) in own.iter().enumerate() {
+                    if own.is_none() {
+                        let masks = (access.allowed_layers[g], access.conditional_layers[g]);
+                        by_layers.entry(masks).or_default();
+                    }
+                }
+                let by_layers: BTreeMap<(u32, u32), HitSets> = by_layers
+                    .into_par_iter()
+                    .map(|((allowed, conditional), _)| {
+                        let sets = HitSets::of(
+                            with_layers(RoaringBitmap::new(), allowed),
+                            with_layers(RoaringBitmap::new(), conditional),
+                            width,
                         );
-                        let conditional = with_layers(
-                            to_hits(&access.own_conditional[g] & &wanted),
-                            access.conditional_layers[g],
-                        );
-                        HitSets::of(allowed, conditional, width)
+                        ((allowed, conditional), sets)
+                    })
+                    .collect();
+                let groups = own
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(g, own)| {
+                        let masks = (access.allowed_layers[g], access.conditional_layers[g]);
+                        match own {
+                            None => by_layers[&masks].clone(),
+                            Some((allowed, conditional)) => HitSets::of(
+                                with_layers(to_hits(allowed), masks.0),
+                                with_layers(to_hits(conditional), masks.1),
+                                width,
+                            ),
+                        }
                     })
                     .collect();
                 (groups, BTreeMap::new())

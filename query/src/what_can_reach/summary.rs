@@ -6,6 +6,7 @@
 //! its components' set sizes: no path search, no string.
 
 use super::hits::{HitSets, Hits};
+use crate::blast_radius::unreached_successors;
 use blastgraph_engine::graph::reach::Reach;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
@@ -106,18 +107,23 @@ impl Summary {
 /// set) by an identity it reaches.
 ///
 /// Most components add nothing of their own to what a single successor reaches (a task
-/// definition reaches its role, a role the role it may assume): those share the
-/// successor's set instead of copying it, and a union skips a set it already took in,
-/// so the work follows the distinct sets, not the edges.
+/// definition reaches its role, a role the role it may assume), or hold a single set of
+/// their own: those share that set instead of copying it. A union skips a set it
+/// already took in and a successor another successor reaches (its set is part of that
+/// one's, [`unreached_successors`]), so the work follows the distinct sets, not the edges.
 pub(super) fn propagate(
     analysis: &Analysis<'_>,
     hits: &Hits,
     reach: &Reach,
-    held: impl Fn(&HitSets) -> &RoaringBitmap + Sync,
+    held: impl Fn(&HitSets) -> &Arc<RoaringBitmap> + Sync,
 ) -> Vec<Arc<RoaringBitmap>> {
     let mut own: Vec<Vec<NodeId>> = vec![Vec::new(); reach.components()];
     for holder in &hits.holders {
         own[reach.component_of(holder) as usize].push(holder);
+    }
+    let mut representative = vec![0 as NodeId; reach.components()];
+    for n in (0..analysis.graph.nodes.len() as NodeId).rev() {
+        representative[reach.component_of(n) as usize] = n;
     }
     let empty = Arc::new(RoaringBitmap::new());
     let mut per_component = vec![empty; reach.components()];
@@ -125,30 +131,26 @@ pub(super) fn propagate(
         let computed: Vec<(u32, Arc<RoaringBitmap>)> = level
             .par_iter()
             .map(|&c| {
-                let mut parts: Vec<&RoaringBitmap> = Vec::new();
-                let mut seen_groups = RoaringBitmap::new();
+                let mut parts: Vec<&Arc<RoaringBitmap>> = Vec::new();
                 for &n in &own[c as usize] {
-                    let group = hits.group(analysis, n);
-                    if seen_groups.insert(group) {
-                        parts.push(held(&hits.groups[group as usize]));
+                    let set = held(hits.of(analysis, n));
+                    if !set.is_empty() {
+                        parts.push(set);
                     }
                 }
-                let mut shared: Vec<&Arc<RoaringBitmap>> = reach
-                    .successors(c)
-                    .iter()
-                    .map(|&s| &per_component[s as usize])
-                    .filter(|set| !set.is_empty())
-                    .collect();
-                shared.sort_unstable_by_key(|set| Arc::as_ptr(set));
-                shared.dedup_by_key(|set| Arc::as_ptr(set));
-                parts.retain(|set| !set.is_empty());
-                let set = match (parts.as_slice(), shared.as_slice()) {
-                    ([], []) => per_component[c as usize].clone(),
-                    ([], [only]) => Arc::clone(only),
+                let successors = unreached_successors(reach, &representative, c, |s| {
+                    per_component[s as usize].is_empty()
+                });
+                parts.extend(successors.iter().map(|&s| &per_component[s as usize]));
+                parts.sort_unstable_by_key(|set| Arc::as_ptr(set));
+                parts.dedup_by_key(|set| Arc::as_ptr(set));
+                let set = match parts.as_slice() {
+                    [] => per_component[c as usize].clone(),
+                    [only] => Arc::clone(only),
                     _ => {
                         let mut union = RoaringBitmap::new();
-                        for part in parts.iter().copied().chain(shared.iter().map(|s| &***s)) {
-                            union |= part;
+                        for part in parts {
+                            union |= &**part;
                         }
                         Arc::new(union)
                     }
