@@ -11,10 +11,10 @@
 //! The answer grows as sources × targets (an administrator reaches every secret of its
 //! accounts), so nothing here holds it whole unless asked to:
 //!
-//! * [`hits`]: which access groups hold which matching (resource, action), as bitmaps;
+//! * `hits`: which access groups hold which matching (resource, action), as bitmaps;
 //! * [`summary`]: per source, how many targets it reaches (certainly or not), from the
 //!   hits propagated once over the reachability condensation; no path, no string;
-//! * [`explain`]: one source's explained findings, one shortest-path tree per source and
+//! * `explain`: one source's explained findings, one shortest-path tree per source and
 //!   one path per explaining identity;
 //! * [`Answer`]: every source's findings, in order, a bounded batch of sources at a time
 //!   ([`Answer::write_json`] writes the JSON contract that way; [`what_can_reach`] collects
