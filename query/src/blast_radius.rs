@@ -410,10 +410,7 @@ impl ReachedResources {
             groups.sort_unstable();
             groups.dedup();
         }
-        let mut representative = vec![0 as NodeId; reach.components()];
-        for n in (0..analysis.graph.nodes.len() as NodeId).rev() {
-            representative[reach.component_of(n) as usize] = n;
-        }
+        let representative = component_representatives(analysis, reach);
         let empty: Arc<ResourceSets> = Arc::default();
         let mut per_component = vec![empty.clone(); reach.components()];
         for level in reach.levels() {
@@ -466,6 +463,17 @@ impl ReachedResources {
 /// redundant one is reached from one of the widest, and checking all of them would cost
 /// more than the unions it saves (a component of 3,000 successors).
 const WIDEST_CHECKED: usize = 8;
+
+/// Per component, its smallest node. Hub nodes count: a component of a hub alone is
+/// represented by the hub (whose reachable set holds the roles it leads to, never a
+/// hub), so [`unreached_successors`] never mistakes it for another component.
+pub(crate) fn component_representatives(analysis: &Analysis<'_>, reach: &Reach) -> Vec<NodeId> {
+    let mut representative = vec![NodeId::MAX; reach.components()];
+    for n in (0..analysis.graph.graph.node_count() as NodeId).rev() {
+        representative[reach.component_of(n) as usize] = n;
+    }
+    representative
+}
 
 /// The successors of a component whose resources are not empty, except (most of) those
 /// another of them reaches: a component's resources include those of every component it

@@ -6,7 +6,7 @@
 //! its components' set sizes: no path search, no string.
 
 use super::hits::{HitSets, Hits};
-use crate::blast_radius::unreached_successors;
+use crate::blast_radius::{component_representatives, unreached_successors};
 use blastgraph_engine::graph::reach::Reach;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
@@ -121,10 +121,7 @@ pub(super) fn propagate(
     for holder in &hits.holders {
         own[reach.component_of(holder) as usize].push(holder);
     }
-    let mut representative = vec![0 as NodeId; reach.components()];
-    for n in (0..analysis.graph.nodes.len() as NodeId).rev() {
-        representative[reach.component_of(n) as usize] = n;
-    }
+    let representative = component_representatives(analysis, reach);
     let empty = Arc::new(RoaringBitmap::new());
     let mut per_component = vec![empty; reach.components()];
     for level in reach.levels() {
