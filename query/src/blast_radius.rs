@@ -568,9 +568,21 @@ mod tests {
 
     #[test]
     fn all_sources_agrees_with_each_source_summarized_directly() {
-        let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
+        // Several organizations, with hub nodes among the components (the rows skip
+        // successors another successor reaches, which must see a hub as itself).
+        for seed in [5, 1, 2, 3] {
+            all_sources_agree_on(seed);
+        }
+    }
+
+    fn all_sources_agree_on(seed: u64) {
+        let config = SynthConfig::custom(3, 40, seed).expect("a valid size");
         let snapshot = generate(&config).expect("generated").snapshot;
         analyse(&snapshot, |analysis| {
+            assert!(
+                analysis.graph.graph.node_count() > analysis.graph.nodes.len(),
+                "seed {seed}: no hub"
+            );
             let all = all_sources(analysis, &[]);
             assert!(all.sources.len() > 100, "{} sources", all.sources.len());
             let mut reaching_others = 0;
@@ -585,7 +597,7 @@ mod tests {
                         row.administers.clone()
                     ),
                     direct,
-                    "{}",
+                    "seed {seed}: {}",
                     row.source
                 );
                 reaching_others += usize::from(row.identities > 0 && row.resources > 0);
