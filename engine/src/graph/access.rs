@@ -380,24 +380,17 @@ impl AccessIndex {
             .map(|p| {
                 let group = self.group_of[p as usize] as usize;
                 let rep = groups[group];
-                let mut own: Vec<u32> = candidates.specific.clone();
-                own.extend(candidates.named(&model.principal(p).arn));
-                if rep != p {
-                    own.extend(candidates.named(&model.principal(rep).arn));
-                }
+                let own = candidates.asked_again(model, p, rep);
                 if own.is_empty() {
                     return None;
                 }
-                own.sort_unstable();
-                own.dedup();
                 let pairs: Vec<(u32, usize)> =
                     own.iter().flat_map(|&r| self.classes_of(r)).collect();
                 let mask: RoaringBitmap = pairs.iter().map(|&(r, c)| pair(r, c)).collect();
-                let (a, c) = self.evaluate_pairs(authz, p, &pairs);
-                let (allowed, conditional) = (self.allowed(group), self.conditional(group));
-                let same = (&*allowed & &mask) == a && (&*conditional & &mask) == c;
+                let answer = self.evaluate_pairs(authz, p, &pairs);
+                let group_sets = (&*self.allowed(group), &*self.conditional(group));
                 // A group of its own holds its pairs without layers.
-                (!same).then(|| ((&*allowed - &mask) | a, (&*conditional - &mask) | c))
+                answer_of_its_own(group_sets, &mask, answer)
             })
             .collect();
         for (p, result) in overrides.into_iter().enumerate() {
@@ -746,6 +739,23 @@ impl<'a> AccountSets<'a> {
     }
 }
 
+/// A principal's full (allowed, conditional) sets when its `answer` on the ids of `mask`
+/// differs from its access group's sets there: the group's sets with `mask` answered
+/// its way. `None` when the group's sets answer for it.
+pub(crate) fn answer_of_its_own(
+    (allowed, conditional): (&RoaringBitmap, &RoaringBitmap),
+    mask: &RoaringBitmap,
+    (own_allowed, own_conditional): (RoaringBitmap, RoaringBitmap),
+) -> Option<(RoaringBitmap, RoaringBitmap)> {
+    let same = (allowed & mask) == own_allowed && (conditional & mask) == own_conditional;
+    (!same).then(|| {
+        (
+            (allowed - mask) | own_allowed,
+            (conditional - mask) | own_conditional,
+        )
+    })
+}
+
 /// The accounts (model indexes) whose principals may reach a resource.
 pub(crate) enum Callers {
     /// Every account (the policy names everyone): no list of a thousand accounts per
@@ -804,9 +814,9 @@ pub(crate) struct CandidateIndex {
     /// Resources whose policy names this principal ARN.
     naming_arn: FxHashMap<String, Vec<u32>>,
     /// Resources whose policy depends on who asks.
-    pub(crate) specific: Vec<u32>,
+    specific: Vec<u32>,
     /// Abstract resources.
-    pub(crate) abstracts: Vec<u32>,
+    abstracts: Vec<u32>,
 }
 
 impl CandidateIndex {
@@ -847,6 +857,25 @@ impl CandidateIndex {
     /// The resources whose policy names this principal ARN.
     pub(crate) fn named(&self, arn: &str) -> impl Iterator<Item = u32> + '_ {
         self.naming_arn.get(arn).into_iter().flatten().copied()
+    }
+
+    /// The resources a principal is asked again on, apart from its access group
+    /// (evaluated through `representative`): those whose policy depends on who asks,
+    /// names the principal, or names the representative. Ascending, without repeats.
+    pub(crate) fn asked_again(
+        &self,
+        model: &Model,
+        principal: PrincipalIdx,
+        representative: PrincipalIdx,
+    ) -> Vec<u32> {
+        let mut own: Vec<u32> = self.specific.clone();
+        own.extend(self.named(&model.principal(principal).arn));
+        if representative != principal {
+            own.extend(self.named(&model.principal(representative).arn));
+        }
+        own.sort_unstable();
+        own.dedup();
+        own
     }
 
     /// The (resource, class) pairs worth evaluating one by one for `principal`: the

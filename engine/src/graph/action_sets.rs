@@ -11,7 +11,9 @@
 //! ([`ActionAccess::overrides`]) when its answer differs. Every principal's sets are
 //! therefore those [`AccessIndex::evaluate`] gives it resource by resource.
 
-use super::access::{callers_of, policy_rule, AccessIndex, Callers, CandidateIndex};
+use super::access::{
+    answer_of_its_own, callers_of, policy_rule, AccessIndex, Callers, CandidateIndex,
+};
 use super::authz::{
     Authorizer, ClassTargets, Decision, PolicyPrincipals, ResourcePolicyRule, SetEntry, TargetSet,
 };
@@ -65,25 +67,14 @@ impl ActionAccess {
                 if rep == p {
                     return None;
                 }
-                let mut own: Vec<u32> = candidates.specific.clone();
-                own.extend(candidates.named(&model.principal(p).arn));
-                own.extend(candidates.named(&model.principal(rep).arn));
+                let own = candidates.asked_again(model, p, rep);
                 if own.is_empty() {
                     return None;
                 }
-                own.sort_unstable();
-                own.dedup();
                 let mask: RoaringBitmap = own.iter().copied().collect();
-                let (a, c) = evaluate_each(index, authz, p, action, &own);
-                let (group_allowed, group_conditional) = (&allowed[group], &conditional[group]);
-                let same = (group_allowed & &mask) == a && (group_conditional & &mask) == c;
-                (!same).then(|| {
-                    (
-                        p,
-                        (group_allowed - &mask) | a,
-                        (group_conditional - &mask) | c,
-                    )
-                })
+                let answer = evaluate_each(index, authz, p, action, &own);
+                answer_of_its_own((&allowed[group], &conditional[group]), &mask, answer)
+                    .map(|(a, c)| (p, a, c))
             })
             .collect();
         ActionAccess {
