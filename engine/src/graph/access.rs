@@ -784,14 +784,6 @@ impl Callers {
     fn none() -> Callers {
         Callers::These(Vec::new())
     }
-
-    /// Calls `f` on each account, in ascending order.
-    pub(crate) fn each(&self, accounts: u32, mut f: impl FnMut(u32)) {
-        match self {
-            Callers::Every => (0..accounts).for_each(f),
-            Callers::These(these) => these.iter().for_each(|&a| f(a)),
-        }
-    }
 }
 
 /// The accounts (model indexes) whose principals may reach a resource: its own, and those

@@ -209,15 +209,29 @@ impl<'a> ActionSets<'a> {
         let mut by_account: Vec<Vec<TargetSet<'a>>> = (0..accounts).map(|_| Vec::new()).collect();
         for (rule, entries) in tables {
             let table = Arc::new(ClassTargets::new(entries));
+            // The targets every account reaches are one list shared by the sets.
+            let mut layer: Vec<u32> = Vec::new();
             let mut members: Vec<Vec<u32>> = vec![Vec::new(); accounts];
             for (position, id) in table.ids().iter().enumerate() {
-                callers[id].each(accounts as u32, |caller| {
-                    members[caller as usize].push(position as u32);
-                });
+                match &callers[id] {
+                    Callers::Every => layer.push(position as u32),
+                    Callers::These(these) => {
+                        for &caller in these {
+                            members[caller as usize].push(position as u32);
+                        }
+                    }
+                }
             }
+            let layer: Arc<[u32]> = layer.into();
             for (account, members) in members.into_iter().enumerate() {
-                if !members.is_empty() {
-                    let set = TargetSet::over(account as u32, rule, table.clone(), members);
+                if !layer.is_empty() || !members.is_empty() {
+                    let set = TargetSet::layered(
+                        account as u32,
+                        rule,
+                        table.clone(),
+                        layer.clone(),
+                        members,
+                    );
                     by_account[account].push(set);
                 }
             }
