@@ -320,7 +320,7 @@ pub fn all_sources(analysis: &Analysis<'_>, kinds: &[NodeKind]) -> AllSources {
             let reach = analysis.reach.any.of(s);
             let identities =
                 reach.intersection_len(&identity_nodes) - u64::from(identity_nodes.contains(s));
-            let (resources, jewels) = reached.of(analysis, s);
+            let (resources, jewels) = reached.counts(analysis, s);
             let administers: BTreeSet<String> = (reach & &admin_nodes)
                 .iter()
                 .filter_map(|n| graph.node(n).principal)
@@ -330,8 +330,8 @@ pub fn all_sources(analysis: &Analysis<'_>, kinds: &[NodeKind]) -> AllSources {
                 source: node.id.clone(),
                 kind: node.kind.as_str(),
                 identities,
-                resources: resources.len(),
-                crown_jewels: jewels.len(),
+                resources,
+                crown_jewels: jewels,
                 administers: administers.into_iter().collect(),
             }
         })
@@ -364,13 +364,31 @@ pub fn all_sources(analysis: &Analysis<'_>, kinds: &[NodeKind]) -> AllSources {
 /// Most components add nothing of their own to what a single successor reaches (a task
 /// definition reaches its role, a role the role it may assume): those share the
 /// successor's sets instead of copying them, and a union meets each distinct set once,
-/// so the work follows the distinct sets, not the edges.
+/// so the work follows the distinct sets, not the edges. The access index's shared
+/// layers (what the organization shares: most pairs of most groups on a large org) stay
+/// a mask of classes all the way to the counts, never copied into a group's or a
+/// component's bitmaps (copied, they were 30+ GB on the `xl` profile).
 struct ReachedResources {
-    per_component: Vec<Arc<ResourceSets>>,
+    /// Per component, how many resources it reaches, and how many crown jewels.
+    counts: Vec<(u64, u64)>,
 }
 
-/// Resources, and those with a crown-jewel action (a subset).
-type ResourceSets = (RoaringBitmap, RoaringBitmap);
+/// What a group or component reaches: the resources of `layers` (a mask of the access
+/// index's layers, by class) and those of `resources`; among them, the crown jewels:
+/// `jewels` (a subset of `resources`) and the resources of the crown-jewel classes'
+/// layers in the mask.
+#[derive(Default, PartialEq)]
+struct ResourceSets {
+    resources: RoaringBitmap,
+    jewels: RoaringBitmap,
+    layers: u32,
+}
+
+impl ResourceSets {
+    fn is_empty(&self) -> bool {
+        self.layers == 0 && self.resources.is_empty()
+    }
+}
 
 impl ReachedResources {
     fn compute(analysis: &Analysis<'_>) -> ReachedResources {
@@ -378,7 +396,7 @@ impl ReachedResources {
         let crown: Vec<bool> = CLASSES.iter().map(|c| c.crown_jewel).collect();
         // Per access group: the resources of its pairs, and of its crown-jewel pairs;
         // a shared layer's are found once.
-        let per_layer: Vec<ResourceSets> = access
+        let per_layer: Vec<(RoaringBitmap, RoaringBitmap)> = access
             .layers
             .iter()
             .map(|layer| group_resources(layer, &RoaringBitmap::new(), &crown))
@@ -386,14 +404,18 @@ impl ReachedResources {
         let per_group: Vec<ResourceSets> = (0..access.groups())
             .into_par_iter()
             .map(|g| {
-                let (mut resources, mut jewels) =
+                let (resources, jewels) =
                     group_resources(&access.own_allowed[g], &access.own_conditional[g], &crown);
                 let layers = access.allowed_layers[g] | access.conditional_layers[g];
-                for c in layer_classes(layers) {
-                    resources |= &per_layer[c].0;
-                    jewels |= &per_layer[c].1;
+                // A layer without resources adds nothing: keep masks comparable.
+                let layers = layer_classes(layers)
+                    .filter(|&c| !per_layer[c].0.is_empty())
+                    .fold(0, |mask, c| mask | 1 << c);
+                ResourceSets {
+                    resources,
+                    jewels,
+                    layers,
                 }
-                (resources, jewels)
             })
             .collect();
         let reach = &analysis.reach.any;
@@ -401,7 +423,7 @@ impl ReachedResources {
         for (n, node) in analysis.graph.nodes.iter().enumerate() {
             if let Some(p) = node.principal {
                 let group = access.group_of[p as usize];
-                if !per_group[group as usize].0.is_empty() {
+                if !per_group[group as usize].is_empty() {
                     groups_of[reach.component_of(n as NodeId) as usize].push(group);
                 }
             }
@@ -411,16 +433,28 @@ impl ReachedResources {
             groups.dedup();
         }
         let representative = component_representatives(analysis, reach);
+        let layer_unions = LayerUnions::new(&per_layer);
         let empty: Arc<ResourceSets> = Arc::default();
         let mut per_component = vec![empty.clone(); reach.components()];
+        let mut counts = vec![(0, 0); reach.components()];
+        // A component's sets are needed until its last predecessor has read them; then
+        // only its counts stay (on `xl`, keeping every component's sets to the end did
+        // not fit in 16 GB).
+        let mut waiting = vec![0u32; reach.components()];
+        for c in 0..reach.components() as u32 {
+            for &s in reach.successors(c) {
+                waiting[s as usize] += 1;
+            }
+        }
+        let mut equal = EqualSets::default();
         for level in reach.levels() {
-            let computed: Vec<(u32, Arc<ResourceSets>)> = level
+            let computed: Vec<(u32, Arc<ResourceSets>, (u64, u64))> = level
                 .par_iter()
                 .map(|&c| {
                     let own = &groups_of[c as usize];
                     let mut shared: Vec<&Arc<ResourceSets>> =
                         unreached_successors(reach, &representative, c, |s| {
-                            per_component[s as usize].0.is_empty()
+                            per_component[s as usize].is_empty()
                         })
                         .into_iter()
                         .map(|s| &per_component[s as usize])
@@ -435,27 +469,128 @@ impl ReachedResources {
                                 .iter()
                                 .map(|&g| &per_group[g as usize])
                                 .chain(shared.iter().map(|sets| &***sets));
-                            let mut resources = RoaringBitmap::new();
-                            let mut jewels = RoaringBitmap::new();
-                            for (r, j) in parts {
-                                resources |= r;
-                                jewels |= j;
+                            let mut union = ResourceSets::default();
+                            for part in parts {
+                                union.resources |= &part.resources;
+                                union.jewels |= &part.jewels;
+                                union.layers |= part.layers;
                             }
-                            Arc::new((resources, jewels))
+                            // An account's resources have consecutive ids: wide sets
+                            // are mostly runs.
+                            union.resources.optimize();
+                            union.jewels.optimize();
+                            Arc::new(union)
                         }
                     };
-                    (c, sets)
+                    let count = layer_unions.counts(&sets);
+                    (c, sets, count)
                 })
                 .collect();
-            for (c, value) in computed {
-                per_component[c as usize] = value;
+            for (c, sets, count) in computed {
+                counts[c as usize] = count;
+                if waiting[c as usize] > 0 {
+                    per_component[c as usize] = equal.intern(sets);
+                }
+            }
+            for &c in level {
+                for &s in reach.successors(c) {
+                    waiting[s as usize] -= 1;
+                    if waiting[s as usize] == 0 {
+                        per_component[s as usize] = empty.clone();
+                    }
+                }
             }
         }
-        ReachedResources { per_component }
+        ReachedResources { counts }
     }
 
-    fn of(&self, analysis: &Analysis<'_>, node: NodeId) -> &ResourceSets {
-        &self.per_component[analysis.reach.any.component_of(node) as usize]
+    /// How many resources a node reaches, and how many crown jewels.
+    fn counts(&self, analysis: &Analysis<'_>, node: NodeId) -> (u64, u64) {
+        self.counts[analysis.reach.any.component_of(node) as usize]
+    }
+}
+
+/// Per layer mask met, the resources of those layers and of their crown-jewel classes,
+/// computed once.
+struct LayerUnions<'a> {
+    per_layer: &'a [(RoaringBitmap, RoaringBitmap)],
+    unions: std::sync::Mutex<BTreeMap<u32, Arc<(RoaringBitmap, RoaringBitmap)>>>,
+}
+
+impl<'a> LayerUnions<'a> {
+    fn new(per_layer: &'a [(RoaringBitmap, RoaringBitmap)]) -> LayerUnions<'a> {
+        LayerUnions {
+            per_layer,
+            unions: Default::default(),
+        }
+    }
+
+    /// How many resources `sets` stands for, and how many crown jewels: its bitmaps
+    /// and its layers' resources, without repeats.
+    fn counts(&self, sets: &ResourceSets) -> (u64, u64) {
+        if sets.layers == 0 {
+            return (sets.resources.len(), sets.jewels.len());
+        }
+        let union = {
+            let mut unions = self.unions.lock().unwrap_or_else(|e| e.into_inner());
+            let union = unions.entry(sets.layers).or_insert_with(|| {
+                let mut union = (RoaringBitmap::new(), RoaringBitmap::new());
+                for c in layer_classes(sets.layers) {
+                    union.0 |= &self.per_layer[c].0;
+                    union.1 |= &self.per_layer[c].1;
+                }
+                Arc::new(union)
+            });
+            Arc::clone(union)
+        };
+        let union_len = |own: &RoaringBitmap, layer: &RoaringBitmap| {
+            own.len() + layer.len() - own.intersection_len(layer)
+        };
+        (
+            union_len(&sets.resources, &union.0),
+            union_len(&sets.jewels, &union.1),
+        )
+    }
+}
+
+/// Component sets with equal contents, kept once: many components reach the same
+/// resources (the roles an account's administrators reach) through different
+/// successors. Holds weak references only, so dropped sets are not kept.
+#[derive(Default)]
+struct EqualSets {
+    by_shape: std::collections::HashMap<Shape, Vec<std::sync::Weak<ResourceSets>>>,
+}
+
+/// What equal sets share: sizes, layers, smallest and largest resource.
+type Shape = (u64, u64, u32, Option<u32>, Option<u32>);
+
+/// How many sets of one shape are compared with a new one.
+const EQUAL_CHECKED: usize = 8;
+
+impl EqualSets {
+    /// `sets`, or an equal set met before and still alive.
+    fn intern(&mut self, sets: Arc<ResourceSets>) -> Arc<ResourceSets> {
+        if sets.is_empty() {
+            return sets;
+        }
+        let shape = (
+            sets.resources.len(),
+            sets.jewels.len(),
+            sets.layers,
+            sets.resources.min(),
+            sets.resources.max(),
+        );
+        let known = self.by_shape.entry(shape).or_default();
+        known.retain(|weak| weak.strong_count() > 0);
+        for weak in known.iter().rev().take(EQUAL_CHECKED) {
+            if let Some(existing) = weak.upgrade() {
+                if Arc::ptr_eq(&existing, &sets) || *existing == *sets {
+                    return existing;
+                }
+            }
+        }
+        known.push(Arc::downgrade(&sets));
+        sets
     }
 }
 
@@ -514,7 +649,7 @@ fn group_resources(
     allowed: &RoaringBitmap,
     conditional: &RoaringBitmap,
     crown: &[bool],
-) -> ResourceSets {
+) -> (RoaringBitmap, RoaringBitmap) {
     let sorted = |ids: Vec<u32>| -> RoaringBitmap {
         RoaringBitmap::from_sorted_iter(ids).expect("pairs iterate by resource")
     };
@@ -543,6 +678,34 @@ mod tests {
     use super::*;
     use blastgraph_engine::graph::analyse;
     use blastgraph_engine::synth::{generate, SynthConfig};
+
+    /// Equal component sets become one, unequal ones of the same shape stay apart,
+    /// and a dropped set is not kept alive nor handed out again.
+    #[test]
+    fn equal_sets_are_kept_once_and_only_while_alive() {
+        let sets = |ids: &[u32], layers: u32| {
+            Arc::new(ResourceSets {
+                resources: ids.iter().copied().collect(),
+                jewels: ids[..1].iter().copied().collect(),
+                layers,
+            })
+        };
+        let mut equal = EqualSets::default();
+        let first = equal.intern(sets(&[1, 5, 9], 0));
+        let again = equal.intern(sets(&[1, 5, 9], 0));
+        assert!(Arc::ptr_eq(&first, &again));
+        // Same sizes, ends and layers, another middle: not the same set.
+        let other = equal.intern(sets(&[1, 6, 9], 0));
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(other.resources.iter().collect::<Vec<_>>(), [1, 6, 9]);
+        let layered = equal.intern(sets(&[1, 5, 9], 2));
+        assert!(!Arc::ptr_eq(&first, &layered));
+        let weak = Arc::downgrade(&first);
+        drop((first, again));
+        assert_eq!(weak.strong_count(), 0);
+        let fresh = sets(&[1, 5, 9], 0);
+        assert!(Arc::ptr_eq(&equal.intern(fresh.clone()), &fresh));
+    }
 
     /// The summary of one source computed the direct way: every reached identity's
     /// access, unioned.

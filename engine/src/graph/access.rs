@@ -577,10 +577,12 @@ fn index_resources(snapshot: &Snapshot) -> Vec<IndexedResource> {
 /// principal's access to collected resources is asked set by set
 /// ([`Authorizer::authorize_set`]).
 pub struct AccountSets<'a> {
-    /// Per account (model index), per class (index into [`CLASSES`]).
+    /// Per account (model index), per class (index into [`CLASSES`]). The class's
+    /// targets every account reaches are one shared list of its table, the first
+    /// members of each of its sets ([`TargetSet::shared_len`]).
     sets: Vec<TargetSet<'a>>,
-    /// Per set, its members whose resource every account reaches: the members of the
-    /// class's layer.
+    /// Per class, the members of each of its sets whose resource every account
+    /// reaches (`0..shared_len`): the members of the class's layer.
     every: Vec<RoaringBitmap>,
     /// Per class, the pairs of the resources every account reaches (in every account's
     /// set of the class).
@@ -632,45 +634,58 @@ impl<'a> AccountSets<'a> {
             .into_par_iter()
             .map(|targets| Arc::new(ClassTargets::new(targets)))
             .collect();
+        // A set is the positions of the table its account reaches. The targets every
+        // account reaches (a policy naming everyone) are one list per class, shared by
+        // its sets: on a large organization they are nearly all of the members.
+        let mut layer_positions: Vec<Vec<u32>> = vec![Vec::new(); classes];
+        let mut layers = vec![RoaringBitmap::new(); classes];
         // Sized first: the sets of a large organization hold millions of members.
         let mut sizes = vec![0usize; accounts * classes];
         for (c, table) in tables.iter().enumerate() {
-            for &id in table.ids() {
-                callers[id as usize].each(accounts as u32, |caller| {
-                    sizes[caller as usize * classes + c] += 1;
-                });
+            for (position, &id) in table.ids().iter().enumerate() {
+                match &callers[id as usize] {
+                    Callers::Every => {
+                        layer_positions[c].push(position as u32);
+                        layers[c].insert(pair(id, c));
+                    }
+                    Callers::These(these) => {
+                        for &caller in these {
+                            sizes[caller as usize * classes + c] += 1;
+                        }
+                    }
+                }
             }
         }
         let mut members: Vec<Vec<u32>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        let mut every: Vec<Vec<u32>> = vec![Vec::new(); accounts * classes];
-        let mut layers = vec![RoaringBitmap::new(); classes];
         for (c, table) in tables.iter().enumerate() {
             for (position, &id) in table.ids().iter().enumerate() {
-                let callers = &callers[id as usize];
-                let of_every = matches!(callers, Callers::Every);
-                if of_every {
-                    layers[c].insert(pair(id, c));
-                }
-                callers.each(accounts as u32, |caller| {
-                    let set = caller as usize * classes + c;
-                    if of_every {
-                        every[set].push(members[set].len() as u32);
+                if let Callers::These(these) = &callers[id as usize] {
+                    for &caller in these {
+                        members[caller as usize * classes + c].push(position as u32);
                     }
-                    members[set].push(position as u32);
-                });
+                }
             }
         }
-        let every = every
-            .into_iter()
-            .map(|members| RoaringBitmap::from_sorted_iter(members).expect("ascending members"))
+        drop(callers);
+        let every = layer_positions
+            .iter()
+            .map(|layer| (0..layer.len() as u32).collect())
             .collect();
+        let layer_positions: Vec<Arc<[u32]>> = layer_positions.into_iter().map(Arc::from).collect();
         let sets = members
             .into_par_iter()
             .enumerate()
             .map(|(i, members)| {
                 let c = i % classes;
                 let rule = policy_rule(CLASSES[c].resource_type);
-                TargetSet::over((i / classes) as u32, rule, tables[c].clone(), members)
+                let layer = layer_positions[c].clone();
+                TargetSet::layered(
+                    (i / classes) as u32,
+                    rule,
+                    tables[c].clone(),
+                    layer,
+                    members,
+                )
             })
             .collect();
         AccountSets {
@@ -712,7 +727,7 @@ impl<'a> AccountSets<'a> {
             yes.clear();
             maybe.clear();
             authz.authorize_set(principal, action, set, &mut yes, &mut maybe);
-            let every = &self.every[account as usize * CLASSES.len() + c];
+            let every = &self.every[c];
             if !every.is_empty() {
                 // The layer in full, by reference: a group of an account that may read
                 // what the organization shares holds no copy of it.

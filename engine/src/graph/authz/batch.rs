@@ -800,7 +800,7 @@ fn member_candidates(
     }
     for pattern in patterns {
         set.candidates(pattern, &mut members);
-        if let Some(range) = set.certain(pattern) {
+        for range in set.certain(pattern).into_iter().flatten() {
             certain.insert_range(range);
         }
     }

@@ -13,7 +13,10 @@
 //! A resource other accounts may reach (an organization-readable bucket) is in the set of
 //! each of them: the targets of a class are stored once, in a [`ClassTargets`] table
 //! sorted by ARN, and a set holds only the table positions of its members (4 bytes
-//! each), in table order, so its members are ARN-sorted too.
+//! each). The organization-readable targets (a policy naming everyone) are in every
+//! account's set of the class: their positions are one list per class, shared by the
+//! sets ([`TargetSet::layered`]), not copied a thousand times. A set's members are
+//! ranked shared ones first, then its own, each part in table (so ARN) order.
 
 use super::{ResourcePolicyRule, Target};
 use crate::graph::access::IndexedResource;
@@ -149,7 +152,8 @@ impl<'a> ClassTargets<'a> {
 }
 
 /// The targets of one (caller account, action class): some positions of the class's
-/// [`ClassTargets`]. Members are named by their rank (`u32`) among them, in ARN order.
+/// [`ClassTargets`]. Members are named by their rank (`u32`): the shared positions
+/// first (ranks `0..shared_len()`), then the set's own, each part in ARN order.
 pub struct TargetSet<'a> {
     /// The account (model index) of every principal asked about the set.
     pub account: AccountIdx,
@@ -158,7 +162,11 @@ pub struct TargetSet<'a> {
     pub rule: ResourcePolicyRule,
     /// The class's targets.
     table: Arc<ClassTargets<'a>>,
-    /// The table position of each member, ascending.
+    /// The table positions every set of the class holds (its organization-readable
+    /// targets), ascending: members `0..layer.len()`. Shared, not copied per account.
+    layer: Arc<[u32]>,
+    /// The table positions of the set's other members, ascending: members
+    /// `layer.len()..`. Disjoint from `layer`.
     members: Vec<u32>,
     /// Members whose resource is in another account than [`TargetSet::account`].
     pub foreign: RoaringBitmap,
@@ -191,40 +199,84 @@ impl<'a> TargetSet<'a> {
         table: Arc<ClassTargets<'a>>,
         members: Vec<u32>,
     ) -> TargetSet<'a> {
+        TargetSet::layered(account, rule, table, Arc::from([]), members)
+    }
+
+    /// The set of a class's shared positions `layer` and its own positions `members`
+    /// (both ascending, disjoint).
+    pub fn layered(
+        account: AccountIdx,
+        rule: ResourcePolicyRule,
+        table: Arc<ClassTargets<'a>>,
+        layer: Arc<[u32]>,
+        members: Vec<u32>,
+    ) -> TargetSet<'a> {
+        debug_assert!(layer.windows(2).all(|w| w[0] < w[1]));
         debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
+        debug_assert!(members.iter().all(|m| layer.binary_search(m).is_err()));
+        let positions = layer.iter().chain(&members);
         let foreign = RoaringBitmap::from_sorted_iter(
-            (0..members.len() as u32)
-                .filter(|&m| table.accounts[members[m as usize] as usize] != account),
+            (0u32..)
+                .zip(positions)
+                .filter(|&(_, &t)| table.accounts[t as usize] != account)
+                .map(|(m, _)| m),
         )
         .expect("ascending members");
-        let irregular: RoaringBitmap = table
-            .irregular
-            .iter()
-            .filter_map(|t| members.binary_search(t).ok().map(|m| m as u32))
-            .collect();
-        TargetSet {
+        let mut set = TargetSet {
             account,
             rule,
             table,
+            layer,
             members,
             foreign,
-            irregular,
+            irregular: RoaringBitmap::new(),
             shared: OnceLock::new(),
+        };
+        let mut irregular: Vec<u32> = set
+            .table
+            .irregular
+            .iter()
+            .filter_map(|&t| set.member_at(t))
+            .collect();
+        irregular.sort_unstable();
+        set.irregular = irregular.into_iter().collect();
+        set
+    }
+
+    /// The member at a table position, if the set holds it.
+    fn member_at(&self, position: u32) -> Option<u32> {
+        match self.layer.binary_search(&position) {
+            Ok(m) => Some(m as u32),
+            Err(_) => self
+                .members
+                .binary_search(&position)
+                .ok()
+                .map(|m| (self.layer.len() + m) as u32),
         }
+    }
+
+    /// How many members are the class's shared positions: members `0..shared_len()`,
+    /// the same targets in every set of the class built with them.
+    pub fn shared_len(&self) -> u32 {
+        self.layer.len() as u32
     }
 
     /// How many targets.
     pub fn len(&self) -> u32 {
-        self.members.len() as u32
+        (self.layer.len() + self.members.len()) as u32
     }
 
     /// Whether it has none.
     pub fn is_empty(&self) -> bool {
-        self.members.is_empty()
+        self.layer.is_empty() && self.members.is_empty()
     }
 
     fn at(&self, member: u32) -> usize {
-        self.members[member as usize] as usize
+        let member = member as usize;
+        match self.layer.get(member) {
+            Some(&position) => position as usize,
+            None => self.members[member - self.layer.len()] as usize,
+        }
     }
 
     /// The target ARN (or pattern) of a member.
@@ -312,11 +364,18 @@ impl<'a> TargetSet<'a> {
         }
     }
 
-    /// The members at these table positions.
-    fn members_in(&self, positions: Range<u32>) -> Range<u32> {
-        let start = self.members.partition_point(|&t| t < positions.start);
-        let end = self.members.partition_point(|&t| t < positions.end);
-        start as u32..end as u32
+    /// The members at these table positions: a range of the shared members and one
+    /// of the set's own.
+    fn members_in(&self, positions: Range<u32>) -> [Range<u32>; 2] {
+        let within = |part: &[u32], offset: usize| {
+            let start = part.partition_point(|&t| t < positions.start);
+            let end = part.partition_point(|&t| t < positions.end);
+            (offset + start) as u32..(offset + end) as u32
+        };
+        [
+            within(&self.layer, 0),
+            within(&self.members, self.layer.len()),
+        ]
     }
 
     /// The members a resource pattern (without policy variables) may match or
@@ -325,14 +384,16 @@ impl<'a> TargetSet<'a> {
     /// superset: callers still match each candidate exactly.
     pub fn candidates(&self, pattern: &str, into: &mut RoaringBitmap) {
         let literal = super::glob::literal_prefix(pattern);
-        into.insert_range(self.members_in(self.table.starting_with(literal)));
+        for range in self.members_in(self.table.starting_with(literal)) {
+            into.insert_range(range);
+        }
         if !self.table.by_pattern_prefix.is_empty() {
             for (cut, _) in literal.match_indices('/') {
                 let prefix = &literal[..=cut];
                 if let Some(&index) = self.table.by_pattern_prefix.get(&prefix_hash(prefix)) {
                     if self.table.arns[index as usize].strip_suffix('*') == Some(prefix) {
-                        if let Ok(member) = self.members.binary_search(&index) {
-                            into.insert(member as u32);
+                        if let Some(member) = self.member_at(index) {
+                            into.insert(member);
                         }
                     }
                 }
@@ -349,7 +410,7 @@ impl<'a> TargetSet<'a> {
     /// may reach it and a deny removes it, as
     /// `Statement::matches_resource` (in `compiled.rs`) decides member by member.
     /// Statements insert such ranges at once instead of matching each member.
-    pub fn certain(&self, pattern: &str) -> Option<Range<u32>> {
+    pub fn certain(&self, pattern: &str) -> Option<[Range<u32>; 2]> {
         let literal = super::glob::literal_prefix(pattern);
         if literal.len() == pattern.len() {
             return Some(self.members_in(self.table.equal_to(literal)));
@@ -506,8 +567,13 @@ mod tests {
             ],
         );
         let names = |pattern: &str| {
-            set.certain(pattern)
-                .map(|range| range.map(|i| set.arn(i).to_string()).collect::<Vec<_>>())
+            set.certain(pattern).map(|ranges| {
+                ranges
+                    .into_iter()
+                    .flatten()
+                    .map(|i| set.arn(i).to_string())
+                    .collect::<Vec<_>>()
+            })
         };
         // A trailing star: the whole prefix range, pattern targets included.
         assert_eq!(
@@ -522,12 +588,119 @@ mod tests {
         assert_eq!(names("arn:aws:s3:::app?"), None);
         // Whatever `certain` holds, the matcher agrees.
         for pattern in ["arn:aws:s3:::app-*", "arn:aws:s3:::app", "arn:aws:s3:::a*"] {
-            for i in set.certain(pattern).unwrap() {
+            for i in set.certain(pattern).unwrap().into_iter().flatten() {
                 let arn = set.arn(i);
                 assert!(
                     super::super::glob::glob_match(pattern, arn, false),
                     "{pattern} {arn}"
                 );
+            }
+        }
+    }
+
+    /// A set whose members are partly a class's shared positions answers every lookup
+    /// with the same targets as the set of the same positions held on its own: no
+    /// shared member is lost or added, and ranks name the same targets throughout.
+    #[test]
+    fn layered_sets_hold_the_same_targets_as_plain_ones() {
+        let names = [
+            "arn:aws:s3:::a",
+            "arn:aws:s3:::a/*",
+            "arn:aws:s3:::ab",
+            "arn:aws:s3:::ab/*",
+            "arn:aws:s3:::abc",
+            "arn:aws:s3:::b",
+            "arn:aws:s3:::b/x*",
+            "arn:aws:s3:::ba",
+            "arn:aws:s3:::c/*",
+        ];
+        let resources: Vec<IndexedResource> = names.iter().map(|n| resource(n)).collect();
+        let table = Arc::new(ClassTargets::new(
+            resources
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    (
+                        Arc::from(names[i]),
+                        names[i].ends_with('*'),
+                        r,
+                        i as u32,
+                        i as u32 % 3,
+                    )
+                })
+                .collect(),
+        ));
+        let patterns = [
+            "*",
+            "arn:aws:s3:::a*",
+            "arn:aws:s3:::ab",
+            "arn:aws:s3:::ab/*",
+            "arn:aws:s3:::ab/k/*",
+            "arn:aws:s3:::b*",
+            "arn:aws:s3:::c/d",
+            "arn:aws:s3:::?b*",
+            "arn:aws:s3:::z*",
+        ];
+        // Every split of a set of positions into shared ones and own ones.
+        for held in 0u32..1 << names.len() {
+            let positions: Vec<u32> = (0..names.len() as u32)
+                .filter(|p| held & 1 << p != 0)
+                .collect();
+            let plain = TargetSet::over(
+                1,
+                ResourcePolicyRule::Optional,
+                table.clone(),
+                positions.clone(),
+            );
+            for shared_bits in [held, held & 0b1_0101_0101, held & 0b0_1100_1010, 0] {
+                let (layer, own): (Vec<u32>, Vec<u32>) =
+                    positions.iter().partition(|&&p| shared_bits & 1 << p != 0);
+                let layered = TargetSet::layered(
+                    1,
+                    ResourcePolicyRule::Optional,
+                    table.clone(),
+                    layer.into(),
+                    own,
+                );
+                assert_eq!(layered.len(), plain.len());
+                let arns = |set: &TargetSet<'_>, members: &RoaringBitmap| {
+                    let mut arns: Vec<String> =
+                        members.iter().map(|m| set.arn(m).to_string()).collect();
+                    arns.sort();
+                    arns
+                };
+                let all = |set: &TargetSet<'_>| -> RoaringBitmap { (0..set.len()).collect() };
+                assert_eq!(arns(&layered, &all(&layered)), arns(&plain, &all(&plain)));
+                assert_eq!(
+                    arns(&layered, &layered.foreign),
+                    arns(&plain, &plain.foreign),
+                    "{held:b} {shared_bits:b}"
+                );
+                assert_eq!(
+                    arns(&layered, &layered.irregular),
+                    arns(&plain, &plain.irregular)
+                );
+                for pattern in patterns {
+                    let (mut a, mut b) = (RoaringBitmap::new(), RoaringBitmap::new());
+                    layered.candidates(pattern, &mut a);
+                    plain.candidates(pattern, &mut b);
+                    assert_eq!(arns(&layered, &a), arns(&plain, &b), "{pattern}");
+                    let certain = |set: &TargetSet<'_>| -> Option<RoaringBitmap> {
+                        set.certain(pattern)
+                            .map(|ranges| ranges.into_iter().flatten().collect())
+                    };
+                    assert_eq!(
+                        certain(&layered).map(|c| arns(&layered, &c)),
+                        certain(&plain).map(|c| arns(&plain, &c)),
+                        "{pattern}"
+                    );
+                }
+                for m in 0..layered.len() {
+                    assert_eq!(
+                        layered.id(m) as usize,
+                        names.iter().position(|n| *n == layered.arn(m)).unwrap()
+                    );
+                }
             }
         }
     }

@@ -7,7 +7,9 @@
 //! both ways on every action class, and the finished access index must hold exactly what
 //! evaluating every (resource, class) pair one by one gives.
 
-use crate::graph::access::{layer_classes, pair, AccessIndex, AccountSets, CLASSES};
+use crate::graph::access::{
+    callers_of, layer_classes, pair, AccessIndex, AccountSets, Callers, CLASSES,
+};
 use crate::graph::authz::interim::InterimAuthorizer;
 use crate::graph::authz::{authorize_each, Authorizer, Decision};
 use crate::graph::model::Model;
@@ -30,10 +32,17 @@ fn sets_agree_with_one_request_at_a_time() {
         let mut compared = 0usize;
         let mut foreign = 0usize;
         let mut non_empty = 0usize;
+        let mut shared = 0usize;
         for (c, class) in CLASSES.iter().enumerate() {
             let action = class.action.to_ascii_lowercase();
             for account in 0..model.accounts.len() as u32 {
                 let set = sets.set(account, c);
+                shared += set.shared_len() as usize;
+                assert_eq!(
+                    members_by_kind(set),
+                    expected_members(&index, &model, &authz, account, c),
+                    "seed {seed}: the members of account {account}'s {action} set"
+                );
                 for (p, principal) in model.principals.iter().enumerate() {
                     if principal.account != account {
                         continue;
@@ -70,7 +79,43 @@ fn sets_agree_with_one_request_at_a_time() {
             foreign > 1_000,
             "seed {seed}: only {foreign} cross-account requests"
         );
+        assert!(shared > 100, "seed {seed}: only {shared} shared members");
     }
+}
+
+/// A set's members as resource ids: (shared with every account, its own), each sorted.
+fn members_by_kind(set: &crate::graph::authz::TargetSet<'_>) -> (Vec<u32>, Vec<u32>) {
+    let mut shared: Vec<u32> = (0..set.shared_len()).map(|m| set.id(m)).collect();
+    let mut own: Vec<u32> = (set.shared_len()..set.len()).map(|m| set.id(m)).collect();
+    shared.sort_unstable();
+    own.sort_unstable();
+    (shared, own)
+}
+
+/// The definition of a set's members, resource by resource: the collected resources of
+/// the class's type that the account's principals may reach, split into those every
+/// account reaches (a policy naming everyone) and the others (the account's own, or
+/// named in their policy).
+fn expected_members(
+    index: &AccessIndex,
+    model: &Model,
+    authz: &InterimAuthorizer,
+    account: u32,
+    class: usize,
+) -> (Vec<u32>, Vec<u32>) {
+    let (mut shared, mut own) = (Vec::new(), Vec::new());
+    for (id, resource) in index.resources.iter().enumerate() {
+        if resource.is_abstract || resource.resource_type != CLASSES[class].resource_type {
+            continue;
+        }
+        let owner = model.account_by_id[&resource.account];
+        match callers_of(resource, owner, model, authz) {
+            Callers::Every => shared.push(id as u32),
+            Callers::These(these) if these.contains(&account) => own.push(id as u32),
+            Callers::These(_) => {}
+        }
+    }
+    (shared, own)
 }
 
 #[test]
