@@ -102,6 +102,16 @@ fn next_char(s: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The token after the character starting at token `i`: literals are bytes, and a
+/// multi-byte character's continuation bytes belong to it.
+fn next_tok_char(toks: &[Tok], i: usize) -> usize {
+    let mut next = i + 1;
+    while matches!(toks.get(next), Some(Tok::Lit(b)) if b & 0xC0 == 0x80) {
+        next += 1;
+    }
+    next
+}
+
 /// Matches `s` against `p`. With `text_is_pattern`, a `*`/`?` in `s` can only be consumed
 /// by a `*` of `p` (containment test).
 pub(crate) fn match_toks(
@@ -171,26 +181,29 @@ pub(crate) fn intersect_toks(a: &[Tok], b: &[Tok]) -> bool {
         }
         let ta = a.get(i).copied();
         let tb = b.get(j).copied();
+        // A star or a `?` facing a literal takes the literal's whole UTF-8 character.
         if ta == Some(Tok::Star) {
             stack.push((i + 1, j));
             if j < m {
-                stack.push((i, j + 1));
+                stack.push((i, next_tok_char(b, j)));
             }
         }
         if tb == Some(Tok::Star) {
             stack.push((i, j + 1));
             if i < n {
-                stack.push((i + 1, j));
+                stack.push((next_tok_char(a, i), j));
             }
         }
         if let (Some(x), Some(y)) = (ta, tb) {
-            let compatible = match (x, y) {
-                (Tok::Lit(p), Tok::Lit(q)) => p == q,
-                (Tok::Star, _) | (_, Tok::Star) => false,
-                _ => true,
+            let next = match (x, y) {
+                (Tok::Lit(p), Tok::Lit(q)) => (p == q).then_some((i + 1, j + 1)),
+                (Tok::Star, _) | (_, Tok::Star) => None,
+                (Tok::One, Tok::Lit(_)) => Some((i + 1, next_tok_char(b, j))),
+                (Tok::Lit(_), Tok::One) => Some((next_tok_char(a, i), j + 1)),
+                (Tok::One, Tok::One) => Some((i + 1, j + 1)),
             };
-            if compatible {
-                stack.push((i + 1, j + 1));
+            if let Some(next) = next {
+                stack.push(next);
             }
         }
     }
@@ -255,5 +268,11 @@ mod tests {
         assert!(!Glob::new("arn:aws:s3:::c/*", false).intersects("arn:aws:s3:::b/*"));
         assert!(Glob::new("a?c", false).intersects("*c"));
         assert!(!Glob::new("a?c", false).intersects("abd"));
+        // `?` and stars take whole characters of a multi-byte literal.
+        assert!(Glob::new("?y*", false).intersects("é*"));
+        assert!(Glob::new("caf?", false).intersects("café"));
+        assert!(!Glob::new("caf??", false).intersects("café"));
+        assert!(Glob::new("*?", false).intersects("日"));
+        assert!(!Glob::new("*??", false).intersects("日"));
     }
 }

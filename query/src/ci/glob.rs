@@ -1,30 +1,9 @@
 //! Wildcards as in IAM: `*` matches any run of characters, `?` any one character.
 
-/// Whether `text` matches `pattern` (`*` and `?` wildcards, case-sensitive).
-///
-/// Linear-time two-pointer matching with backtracking to the last `*` only, so hostile
-/// patterns cannot make it exponential.
+/// Whether `text` matches `pattern` (`*` and `?` wildcards, case-sensitive): the
+/// engine's matcher, so a CI rule's patterns read exactly as policy patterns do.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            star = Some((p, t));
-            p += 1;
-        } else if let Some((star_p, star_t)) = star {
-            p = star_p + 1;
-            t = star_t + 1;
-            star = Some((star_p, star_t + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
+    blastgraph_engine::graph::authz::glob::glob_match(pattern, text, false)
 }
 
 #[cfg(test)]
@@ -47,5 +26,6 @@ mod tests {
         assert!(glob_match("a*b*c", "axxbyyc"));
         assert!(!glob_match("a*b*c", "axxbyy"));
         assert!(!glob_match("*a*a*a*a*a*b", &"a".repeat(200)));
+        assert!(glob_match("team-?", "team-é"));
     }
 }

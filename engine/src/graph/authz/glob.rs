@@ -2,6 +2,10 @@
 
 /// Whether `text` matches `pattern`; `fold_case` for actions (case-insensitive), not for
 /// ARNs. Linear-time two-pointer matching with one backtrack point, no allocation.
+///
+/// The match walks bytes, but `?` and the backtracking `*` step over whole UTF-8
+/// characters: IAM's `?` is one character, and a tag value such as `café` must match
+/// `caf?` (a byte-wise `?` would miss that allow).
 pub fn glob_match(pattern: &str, text: &str, fold_case: bool) -> bool {
     if fold_case {
         glob_bytes_with::<true>(pattern.as_bytes(), text.as_bytes())
@@ -31,8 +35,13 @@ fn glob_bytes_with<const FOLD: bool>(p: &[u8], t: &[u8]) -> bool {
     };
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
+    // `ti` stays on character boundaries: literals match whole characters byte by byte
+    // (both sides are UTF-8), and `?` and the star's retries advance by a character.
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti]))) {
+        if pi < p.len() && p[pi] == b'?' {
+            pi += 1;
+            ti = next_char(t, ti);
+        } else if pi < p.len() && p[pi] != b'*' && eq(p[pi], t[ti]) {
             pi += 1;
             ti += 1;
         } else if pi < p.len() && p[pi] == b'*' {
@@ -43,9 +52,10 @@ fn glob_bytes_with<const FOLD: bool>(p: &[u8], t: &[u8]) -> bool {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((star_p, star_t)) = star {
+            let retry = next_char(t, star_t);
             pi = star_p + 1;
-            ti = star_t + 1;
-            star = Some((star_p, star_t + 1));
+            ti = retry;
+            star = Some((star_p, retry));
         } else {
             return false;
         }
@@ -53,12 +63,25 @@ fn glob_bytes_with<const FOLD: bool>(p: &[u8], t: &[u8]) -> bool {
     p[pi..].iter().all(|&c| c == b'*')
 }
 
-/// The matcher as it was before its shortcuts (the definition they are tested against).
+/// The position after the UTF-8 character starting at `i` (ASCII: `i + 1`).
+#[inline]
+fn next_char(s: &[u8], i: usize) -> usize {
+    let mut next = i + 1;
+    while next < s.len() && (s[next] & 0xC0) == 0x80 {
+        next += 1;
+    }
+    next
+}
+
+/// The definition the byte matcher's shortcuts are tested against: the single-backtrack
+/// algorithm over characters, not bytes.
 #[cfg(test)]
-fn glob_reference(p: &[u8], t: &[u8], fold_case: bool) -> bool {
+fn glob_reference(p: &str, t: &str, fold_case: bool) -> bool {
+    let p: Vec<char> = p.chars().collect();
+    let t: Vec<char> = t.chars().collect();
     let (mut pi, mut ti) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    let eq = |a: u8, b: u8| {
+    let eq = |a: char, b: char| {
         if fold_case {
             a.eq_ignore_ascii_case(&b)
         } else {
@@ -66,10 +89,10 @@ fn glob_reference(p: &[u8], t: &[u8], fold_case: bool) -> bool {
         }
     };
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || (p[pi] != b'*' && eq(p[pi], t[ti]))) {
+        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && eq(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
+        } else if pi < p.len() && p[pi] == '*' {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((star_p, star_t)) = star {
@@ -80,7 +103,7 @@ fn glob_reference(p: &[u8], t: &[u8], fold_case: bool) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == b'*')
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 /// Whether `text` may hold a policy variable (`${...}`): a `memchr` for `$` first, so
@@ -147,24 +170,32 @@ fn intersect_dp(a: &[u8], b: &[u8]) -> bool {
             if !reachable[i * width + j] {
                 continue;
             }
+            // A token is a byte, except that a star or a `?` facing a literal takes the
+            // literal's whole UTF-8 character (as in `glob_match`).
             let a_star = i < a.len() && a[i] == b'*';
             let b_star = j < b.len() && b[j] == b'*';
             if a_star {
                 reachable[(i + 1) * width + j] = true; // star matches nothing
                 if j < b.len() {
-                    reachable[i * width + j + 1] = true; // star eats b's next token
+                    reachable[i * width + next_char(b, j)] = true; // star eats b's next
                 }
             }
             if b_star {
                 reachable[i * width + j + 1] = true;
                 if i < a.len() {
-                    reachable[(i + 1) * width + j] = true;
+                    reachable[next_char(a, i) * width + j] = true;
                 }
             }
             if i < a.len() && j < b.len() && !a_star && !b_star {
-                let (x, y) = (a[i], b[j]);
-                if x == b'?' || y == b'?' || x == y {
-                    reachable[(i + 1) * width + j + 1] = true;
+                let next = match (a[i], b[j]) {
+                    (b'?', b'?') => Some((i + 1, j + 1)),
+                    (b'?', _) => Some((i + 1, next_char(b, j))),
+                    (_, b'?') => Some((next_char(a, i), j + 1)),
+                    (x, y) if x == y => Some((i + 1, j + 1)),
+                    _ => None,
+                };
+                if let Some((i, j)) = next {
+                    reachable[i * width + j] = true;
                 }
             }
         }
@@ -260,6 +291,68 @@ mod tests {
     }
 
     #[test]
+    fn question_mark_is_one_character() {
+        assert!(glob_match("caf?", "café", false));
+        assert!(!glob_match("caf??", "café", false));
+        assert!(glob_match("?", "日", false));
+        assert!(glob_match("*?x", "日x", false));
+        assert!(!glob_match("*??x", "日x", false));
+        assert!(glob_match("a*?", "aé", false));
+        assert!(globs_intersect("?y*", "é*"));
+        assert!(globs_intersect("caf?", "café"));
+        assert!(!globs_intersect("caf??", "café"));
+        assert!(globs_intersect("*??", "é*"));
+    }
+
+    #[test]
+    fn multibyte_texts_agree_with_the_reference_matcher() {
+        // Patterns of up to four tokens over {é, a, *, ?} against texts of up to four
+        // letters over {é, 日, a}: `?` and the star's retries step over characters.
+        let patterns = words(&["é", "a", "*", "?"], 4);
+        let texts = words(&["é", "日", "a"], 4);
+        for p in &patterns {
+            for t in &texts {
+                assert_eq!(
+                    glob_match(p, t, false),
+                    glob_reference(p, t, false),
+                    "{p:?} {t:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn intersections_have_a_common_text() {
+        // Two patterns of up to three tokens over {é, a, *, ?} intersect exactly when a
+        // text of up to six letters over {é, 日, a} matches both: each letter of a
+        // shortest common text is taken by a non-star token of one of them.
+        let patterns = words(&["é", "a", "*", "?"], 3);
+        let texts = words(&["é", "日", "a"], 6);
+        for x in &patterns {
+            for y in &patterns {
+                let common = texts
+                    .iter()
+                    .any(|t| glob_reference(x, t, false) && glob_reference(y, t, false));
+                assert_eq!(globs_intersect(x, y), common, "{x:?} {y:?}");
+            }
+        }
+    }
+
+    /// Every concatenation of up to `length` of `letters`, the empty word first.
+    fn words(letters: &[&str], length: usize) -> Vec<String> {
+        let mut words = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..length {
+            last = last
+                .iter()
+                .flat_map(|w| letters.iter().map(move |l| format!("{w}{l}")))
+                .collect();
+            words.extend(last.iter().cloned());
+        }
+        words
+    }
+
+    #[test]
     fn shortcuts_agree_with_the_reference_matcher() {
         // Every pattern of up to four tokens over {a, B, *, ?} against every text of up
         // to four letters over {a, b, A, B}, in both case rules.
@@ -286,7 +379,7 @@ mod tests {
                 for fold in [false, true] {
                     assert_eq!(
                         glob_match(p, t, fold),
-                        glob_reference(p.as_bytes(), t.as_bytes(), fold),
+                        glob_reference(p, t, fold),
                         "{p:?} {t:?} {fold}"
                     );
                 }
