@@ -43,11 +43,9 @@ pub fn style() -> Style {
     }
 }
 
-/// Prints a value as pretty JSON.
+/// Prints a value as pretty JSON, streamed (see [`crate::output::print_json`]).
 pub fn print_json(value: &impl serde::Serialize) -> CliResult {
-    let text = serde_json::to_string_pretty(value)
-        .map_err(|e| CliError::Failure(format!("cannot encode the result: {e}")))?;
-    crate::output::print(&format!("{text}\n"))?;
+    crate::output::print_json(value)?;
     Ok(ExitCode::SUCCESS)
 }
 
