@@ -14,7 +14,9 @@
 
 use super::WhatCanReachQuery;
 use crate::QueryError;
-use blastgraph_engine::graph::access::{layer_classes, pair, unpair, AccessIndex, CLASSES};
+use blastgraph_engine::graph::access::{
+    layer_classes, pair, unpair, AccessIndex, ResourceType, CLASSES,
+};
 use blastgraph_engine::graph::action_sets::ActionAccess;
 use blastgraph_engine::graph::authz::glob::{glob_match, globs_intersect};
 use blastgraph_engine::graph::model::PrincipalIdx;
@@ -106,21 +108,7 @@ impl Hits {
         }
         let width = names.len().max(1) as u32;
         let on = query.on.as_deref();
-        let mut wanted = RoaringBitmap::new();
-        let mut matching = RoaringBitmap::new();
-        for (r, resource) in access.resources.iter().enumerate() {
-            let r = r as u32;
-            let typed: Vec<usize> = classes
-                .iter()
-                .copied()
-                .filter(|&c| CLASSES[c].resource_type == resource.resource_type)
-                .collect();
-            if typed.is_empty() || !on_matches(on, access, r) {
-                continue;
-            }
-            matching.insert(r);
-            wanted.extend(typed.into_iter().map(|c| pair(r, c)));
-        }
+        let (mut matching, wanted) = wanted_pairs(access, &classes, on);
         // A concrete action may reach every resource of its service, reached or not.
         let concrete_resources = concrete
             .as_deref()
@@ -175,8 +163,8 @@ impl Hits {
                 let own: Vec<Option<(RoaringBitmap, RoaringBitmap)>> = (0..access.groups())
                     .into_par_iter()
                     .map(|g| {
-                        let allowed = &access.own_allowed[g] & &wanted;
-                        let conditional = &access.own_conditional[g] & &wanted;
+                        let allowed = meet(&access.own_allowed[g], &wanted);
+                        let conditional = meet(&access.own_conditional[g], &wanted);
                         (!allowed.is_empty() || !conditional.is_empty())
                             .then_some((allowed, conditional))
                     })
@@ -262,6 +250,56 @@ impl Hits {
             None => analysis.access.group_of[p as usize],
         }
     }
+}
+
+/// The resources matching the question's classes and `--on` pattern, and their
+/// (resource, class) pairs of those classes, both ascending.
+fn wanted_pairs(
+    access: &AccessIndex,
+    classes: &[usize],
+    on: Option<&str>,
+) -> (RoaringBitmap, RoaringBitmap) {
+    if classes.is_empty() {
+        return (RoaringBitmap::new(), RoaringBitmap::new());
+    }
+    // The matched classes of each resource type, found once rather than per resource.
+    let mut by_type: Vec<(ResourceType, Vec<usize>)> = Vec::new();
+    for &c in classes {
+        let t = CLASSES[c].resource_type;
+        match by_type.iter_mut().find(|(of, _)| *of == t) {
+            Some((_, typed)) => typed.push(c),
+            None => by_type.push((t, vec![c])),
+        }
+    }
+    let mut matching = Vec::new();
+    let mut wanted = Vec::new();
+    for (r, resource) in access.resources.iter().enumerate() {
+        let r = r as u32;
+        let Some((_, typed)) = by_type.iter().find(|(t, _)| *t == resource.resource_type) else {
+            continue;
+        };
+        if !on_matches(on, access, r) {
+            continue;
+        }
+        matching.push(r);
+        // `classes` ascend, so the pairs of a resource do too.
+        wanted.extend(typed.iter().map(|&c| pair(r, c)));
+    }
+    (
+        RoaringBitmap::from_sorted_iter(matching).expect("resources ascend"),
+        RoaringBitmap::from_sorted_iter(wanted).expect("pairs ascend"),
+    )
+}
+
+/// `own ∩ wanted`, walking only `own`'s containers: most groups hold few pairs of
+/// their own (or none), while the question's pairs spread over every account.
+fn meet(own: &RoaringBitmap, wanted: &RoaringBitmap) -> RoaringBitmap {
+    if own.is_empty() {
+        return RoaringBitmap::new();
+    }
+    let mut met = own.clone();
+    met &= wanted;
+    met
 }
 
 /// The actions a pattern names: class indexes, plus the pattern itself when it is a
