@@ -232,15 +232,14 @@ impl Hits {
             matching,
             ranked,
         };
-        for p in 0..access.group_of.len() as PrincipalIdx {
-            let node = analysis.graph.principal_node(p);
-            if !hits.groups[hits.group(analysis, node) as usize]
-                .any
-                .is_empty()
-            {
-                hits.holders.insert(node);
-            }
-        }
+        let mut holders: Vec<NodeId> = (0..access.group_of.len() as PrincipalIdx)
+            .into_par_iter()
+            .map(|p| analysis.graph.principal_node(p))
+            .filter(|&node| !hits.of(analysis, node).any.is_empty())
+            .collect();
+        holders.sort_unstable();
+        holders.dedup();
+        hits.holders = RoaringBitmap::from_sorted_iter(holders).expect("sorted");
         Ok(hits)
     }
 

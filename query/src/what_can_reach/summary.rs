@@ -44,13 +44,20 @@ pub struct Summary {
 impl Summary {
     pub(crate) fn compute(analysis: &Analysis<'_>, hits: &Hits, sources: &[NodeId]) -> Summary {
         let layers = &hits.layer_resources;
-        let any = propagate(analysis, hits, &analysis.reach.any, layers, |sets| {
-            &sets.any_resources
-        });
-        // Over certain edges only, certain permissions only: what is reached for sure.
-        let sure = propagate(analysis, hits, &analysis.reach.certain, layers, |sets| {
-            &sets.allowed_resources
-        });
+        // Over every edge, and over certain edges only with certain permissions only (what
+        // is reached for sure): side by side, as each level of one leaves cores idle.
+        let (any, sure) = rayon::join(
+            || {
+                propagate(analysis, hits, &analysis.reach.any, layers, |sets| {
+                    &sets.any_resources
+                })
+            },
+            || {
+                propagate(analysis, hits, &analysis.reach.certain, layers, |sets| {
+                    &sets.allowed_resources
+                })
+            },
+        );
         // Sources of one component share their sets: each distinct pair is counted once.
         let of_source: Vec<Option<(&Layered, &Layered)>> = sources
             .iter()
@@ -134,26 +141,38 @@ pub(super) fn propagate(
     layers: &Layers,
     held: impl Fn(&HitSets) -> &Layered + Sync,
 ) -> Vec<Layered> {
-    let mut own: Vec<Vec<NodeId>> = vec![Vec::new(); reach.components()];
+    // The holders of each component, laid out by component (`start[c]..start[c + 1]`).
+    let mut start = vec![0u32; reach.components() + 1];
     for holder in &hits.holders {
-        own[reach.component_of(holder) as usize].push(holder);
+        start[reach.component_of(holder) as usize + 1] += 1;
+    }
+    for c in 0..reach.components() {
+        start[c + 1] += start[c];
+    }
+    let mut own = vec![0; hits.holders.len() as usize];
+    let mut next = start.clone();
+    for holder in &hits.holders {
+        let c = reach.component_of(holder) as usize;
+        own[next[c] as usize] = holder;
+        next[c] += 1;
     }
     let components = Components::of(analysis, reach);
     let mut per_component = vec![Layered::default(); reach.components()];
     for level in reach.levels() {
         let computed: Vec<(u32, Layered)> = level
             .par_iter()
-            .map(|&c| {
+            .map_init(Successors::default, |successors, &c| {
                 let mut parts: Vec<&Layered> = Vec::new();
-                for &n in &own[c as usize] {
+                let holders = &own[start[c as usize] as usize..start[c as usize + 1] as usize];
+                for &n in holders {
                     let set = held(hits.of(analysis, n));
                     if !set.is_empty() {
                         parts.push(set);
                     }
                 }
-                let successors =
-                    components.unreached_successors(c, |s| per_component[s as usize].is_empty());
-                parts.extend(successors.iter().map(|&s| &per_component[s as usize]));
+                let kept = components
+                    .unreached_successors(c, successors, |s| per_component[s as usize].is_empty());
+                parts.extend(kept.iter().map(|&s| &per_component[s as usize]));
                 parts.sort_unstable_by_key(|set| set.key());
                 parts.dedup_by_key(|set| set.key());
                 let set = match parts.as_slice() {
@@ -201,18 +220,25 @@ impl<'r> Components<'r> {
     /// another of them reaches: the rule of [`crate::blast_radius`]'s
     /// `unreached_successors`, with the widths looked up. Leaving out a successor that
     /// another one reaches changes no union: its set is part of that one's.
-    fn unreached_successors(&self, component: u32, is_empty: impl Fn(u32) -> bool) -> Vec<u32> {
-        let mut candidates: Vec<(u64, u32)> = self
-            .reach
-            .successors(component)
-            .iter()
-            .filter(|&&s| !is_empty(s))
-            .map(|&s| (self.width[s as usize], s))
-            .collect();
+    fn unreached_successors<'b>(
+        &self,
+        component: u32,
+        buffers: &'b mut Successors,
+        is_empty: impl Fn(u32) -> bool,
+    ) -> &'b [u32] {
+        let Successors { candidates, kept } = buffers;
+        candidates.clear();
+        kept.clear();
+        candidates.extend(
+            self.reach
+                .successors(component)
+                .iter()
+                .filter(|&&s| !is_empty(s))
+                .map(|&s| (self.width[s as usize], s)),
+        );
         // Widest first: a successor can only be reached from one that reaches more.
         candidates.sort_unstable_by(|a, b| b.cmp(a));
-        let mut kept: Vec<u32> = Vec::new();
-        for (_, s) in candidates {
+        for &(_, s) in candidates.iter() {
             let node = self.representative[s as usize];
             if !kept.iter().take(WIDEST_CHECKED).any(|&k| {
                 self.reach
@@ -224,4 +250,12 @@ impl<'r> Components<'r> {
         }
         kept
     }
+}
+
+/// The buffers of [`Components::unreached_successors`], kept from one component to the
+/// next.
+#[derive(Default)]
+struct Successors {
+    candidates: Vec<(u64, u32)>,
+    kept: Vec<u32>,
 }
