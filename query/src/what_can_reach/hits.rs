@@ -10,7 +10,9 @@
 //! secrets of a 100-account organization are spread over half a million indexed
 //! resources, but their ranks fit in one roaring container, which makes the unions of
 //! the summary's propagation a few word operations each. Per-group sets are never
-//! copied to the group's principals.
+//! copied to the group's principals, and hold the shared access layers as bits
+//! ([`Layered`]): a layer's hits are computed once per question, and a group meets the
+//! question only on its own pairs ([`Wanted`]).
 
 use super::layered::{Layered, Layers};
 use super::WhatCanReachQuery;
