@@ -85,6 +85,8 @@ pub(crate) fn source_findings(
     // first holder (in path order) to hold a resource in a pass explains it.
     for pass_certain in [true, false] {
         let mut seen_groups = RoaringBitmap::new();
+        // The layers taken in this pass: every resource of theirs has its holder.
+        let mut taken = 0;
         for &(_, n) in &holders {
             if pass_certain && !certain.contains(n) {
                 continue;
@@ -93,14 +95,20 @@ pub(crate) fn source_findings(
                 continue;
             }
             let set = hits.of(analysis, n);
-            let held: &RoaringBitmap = if pass_certain { &set.allowed } else { &set.any };
-            if pass_certain {
-                sure |= held;
-            } else {
-                any |= held;
-            }
-            for hit in held {
-                via.entry(hits.resource(hit)).or_insert(n);
+            let held = if pass_certain { &set.allowed } else { &set.any };
+            for (layer, part) in hits.layer_hits.parts(held) {
+                if layer & taken != 0 {
+                    continue;
+                }
+                taken |= layer;
+                if pass_certain {
+                    sure |= part;
+                } else {
+                    any |= part;
+                }
+                for hit in part {
+                    via.entry(hits.resource(hit)).or_insert(n);
+                }
             }
         }
     }

@@ -22,6 +22,7 @@
 
 mod explain;
 mod hits;
+mod layered;
 mod stream;
 pub mod summary;
 

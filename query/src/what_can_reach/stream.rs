@@ -11,6 +11,8 @@ use crate::QueryError;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -90,12 +92,28 @@ impl<'a, 's> Answer<'a, 's> {
     /// its component's resources, each with the actions of its hits there, so this is
     /// every finding's key without explaining any.
     pub fn reached_hits(&self) -> Vec<Arc<RoaringBitmap>> {
-        propagate(
+        let layers = &self.hits.layer_hits;
+        let reached = propagate(
             self.analysis,
             &self.hits,
             &self.analysis.reach.any,
+            layers,
             |sets| &sets.any,
-        )
+        );
+        // Components sharing a set share its layers' union too.
+        let mut full: HashMap<(*const RoaringBitmap, u32), Arc<RoaringBitmap>> = HashMap::new();
+        reached
+            .iter()
+            .map(|set| {
+                let made = full.entry(set.key()).or_insert_with(|| {
+                    match (layers.full(set), set.shared_own()) {
+                        (Cow::Borrowed(_), Some(own)) => Arc::clone(own),
+                        (all, _) => Arc::new(all.into_owned()),
+                    }
+                });
+                Arc::clone(made)
+            })
+            .collect()
     }
 
     /// The action names, by action index. A hit id is `rank * width + action`, where

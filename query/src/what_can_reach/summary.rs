@@ -6,13 +6,12 @@
 //! its components' set sizes: no path search, no string.
 
 use super::hits::{HitSets, Hits};
-use crate::blast_radius::{component_representatives, unreached_successors};
+use super::layered::{Counter, Layered, Layers};
+use crate::blast_radius::component_representatives;
 use blastgraph_engine::graph::reach::Reach;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
-use roaring::RoaringBitmap;
 use std::cmp::Reverse;
-use std::sync::Arc;
 
 /// What one source reaches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,61 +43,83 @@ pub struct Summary {
 
 impl Summary {
     pub(crate) fn compute(analysis: &Analysis<'_>, hits: &Hits, sources: &[NodeId]) -> Summary {
-        let any = propagate(analysis, hits, &analysis.reach.any, |sets| {
-            &sets.any_resources
-        });
-        // Over certain edges only, certain permissions only: what is reached for sure.
-        let sure = propagate(analysis, hits, &analysis.reach.certain, |sets| {
-            &sets.allowed_resources
-        });
-        let mut counts: Vec<SourceCount> = sources
-            .par_iter()
-            .filter_map(|&s| {
-                let reached = &any[analysis.reach.any.component_of(s) as usize];
-                if reached.is_empty() {
-                    return None;
-                }
-                let certain = &sure[analysis.reach.certain.component_of(s) as usize];
-                let targets = reached.len();
-                Some(SourceCount {
-                    source: s,
-                    targets,
-                    conditional: targets - reached.intersection_len(certain),
+        let layers = &hits.layer_resources;
+        // Over every edge, and over certain edges only with certain permissions only (what
+        // is reached for sure): side by side, as each level of one leaves cores idle.
+        let (any, sure) = rayon::join(
+            || {
+                propagate(analysis, hits, &analysis.reach.any, layers, |sets| {
+                    &sets.any_resources
                 })
+            },
+            || {
+                propagate(analysis, hits, &analysis.reach.certain, layers, |sets| {
+                    &sets.allowed_resources
+                })
+            },
+        );
+        // Sources of one component share their sets: each distinct pair is counted once.
+        let of_source: Vec<Option<(&Layered, &Layered)>> = sources
+            .iter()
+            .map(|&s| {
+                let reached = &any[analysis.reach.any.component_of(s) as usize];
+                let certain = &sure[analysis.reach.certain.component_of(s) as usize];
+                (!reached.is_empty()).then_some((reached, certain))
             })
             .collect();
-        let graph = &analysis.graph;
-        counts.sort_by(|a, b| {
-            (
-                Reverse(a.targets),
-                Reverse(a.targets - a.conditional),
-                &graph.node(a.source).id,
-            )
-                .cmp(&(
-                    Reverse(b.targets),
-                    Reverse(b.targets - b.conditional),
-                    &graph.node(b.source).id,
-                ))
-        });
-        let mut components = RoaringBitmap::new();
-        for count in &counts {
-            components.insert(analysis.reach.any.component_of(count.source));
-        }
-        let components: Vec<u32> = components.iter().collect();
-        let reached = components
+        let key = |(reached, certain): (&Layered, &Layered)| (reached.key(), certain.key());
+        let mut distinct: Vec<(&Layered, &Layered)> = of_source.iter().flatten().copied().collect();
+        distinct.sort_unstable_by_key(|&pair| key(pair));
+        distinct.dedup_by_key(|pair| key(*pair));
+        let counter = Counter::new(
+            layers,
+            distinct
+                .iter()
+                .map(|(reached, certain)| (reached.layers, certain.layers)),
+        );
+        let sizes: Vec<(u64, u64)> = distinct
             .par_iter()
-            .fold(RoaringBitmap::new, |mut set, &c| {
-                set |= &*any[c as usize];
-                set
+            .map(|&(reached, certain)| counter.count(reached, certain))
+            .collect();
+        let mut counts: Vec<(SourceCount, &str)> = sources
+            .par_iter()
+            .zip(&of_source)
+            .filter_map(|(&s, &sets)| {
+                let sets = sets?;
+                let at = distinct
+                    .binary_search_by_key(&key(sets), |&pair| key(pair))
+                    .expect("every pair is counted");
+                let (targets, certain) = sizes[at];
+                let count = SourceCount {
+                    source: s,
+                    targets,
+                    conditional: targets - certain,
+                };
+                Some((count, analysis.graph.node(s).id.as_str()))
             })
-            .reduce(RoaringBitmap::new, |a, b| a | b);
+            .collect();
+        // Widest first, then by id (unique: one order).
+        counts.par_sort_by(|(a, a_id), (b, b_id)| {
+            (Reverse(a.targets), Reverse(a.targets - a.conditional), a_id).cmp(&(
+                Reverse(b.targets),
+                Reverse(b.targets - b.conditional),
+                b_id,
+            ))
+        });
+        let counts: Vec<SourceCount> = counts.into_iter().map(|(count, _)| count).collect();
+        // Matching resources reached by some source: the union of the distinct sets.
+        let reached_sets: Vec<Layered> = distinct
+            .par_chunks(256)
+            .map(|chunk| layers.union_of(chunk.iter().map(|&(reached, _)| reached)))
+            .collect();
+        let reached = layers.union_of(&reached_sets);
         Summary {
             sources_asked: sources.len() as u64,
             findings: counts.iter().map(|c| c.targets).sum(),
             conditional: counts.iter().map(|c| c.conditional).sum(),
             sources: counts,
             matching: hits.matching.len(),
-            targets_reached: reached.len(),
+            targets_reached: layers.union(reached.layers).len() + reached.own().len(),
         }
     }
 }
@@ -110,47 +131,54 @@ impl Summary {
 /// definition reaches its role, a role the role it may assume), or hold a single set of
 /// their own: those share that set instead of copying it. A union skips a set it
 /// already took in and a successor another successor reaches (its set is part of that
-/// one's, [`unreached_successors`]), so the work follows the distinct sets, not the edges.
+/// one's, [`Components::unreached_successors`]), so the work follows the distinct sets, not the edges;
+/// and layers are carried as bits ([`Layered`]), so it follows what differs between
+/// groups.
 pub(super) fn propagate(
     analysis: &Analysis<'_>,
     hits: &Hits,
     reach: &Reach,
-    held: impl Fn(&HitSets) -> &Arc<RoaringBitmap> + Sync,
-) -> Vec<Arc<RoaringBitmap>> {
-    let mut own: Vec<Vec<NodeId>> = vec![Vec::new(); reach.components()];
+    layers: &Layers,
+    held: impl Fn(&HitSets) -> &Layered + Sync,
+) -> Vec<Layered> {
+    // The holders of each component, laid out by component (`start[c]..start[c + 1]`).
+    let mut start = vec![0u32; reach.components() + 1];
     for holder in &hits.holders {
-        own[reach.component_of(holder) as usize].push(holder);
+        start[reach.component_of(holder) as usize + 1] += 1;
     }
-    let representative = component_representatives(analysis, reach);
-    let empty = Arc::new(RoaringBitmap::new());
-    let mut per_component = vec![empty; reach.components()];
+    for c in 0..reach.components() {
+        start[c + 1] += start[c];
+    }
+    let mut own = vec![0; hits.holders.len() as usize];
+    let mut next = start.clone();
+    for holder in &hits.holders {
+        let c = reach.component_of(holder) as usize;
+        own[next[c] as usize] = holder;
+        next[c] += 1;
+    }
+    let components = Components::of(analysis, reach);
+    let mut per_component = vec![Layered::default(); reach.components()];
     for level in reach.levels() {
-        let computed: Vec<(u32, Arc<RoaringBitmap>)> = level
+        let computed: Vec<(u32, Layered)> = level
             .par_iter()
-            .map(|&c| {
-                let mut parts: Vec<&Arc<RoaringBitmap>> = Vec::new();
-                for &n in &own[c as usize] {
+            .map_init(Successors::default, |successors, &c| {
+                let mut parts: Vec<&Layered> = Vec::new();
+                let holders = &own[start[c as usize] as usize..start[c as usize + 1] as usize];
+                for &n in holders {
                     let set = held(hits.of(analysis, n));
                     if !set.is_empty() {
                         parts.push(set);
                     }
                 }
-                let successors = unreached_successors(reach, &representative, c, |s| {
-                    per_component[s as usize].is_empty()
-                });
-                parts.extend(successors.iter().map(|&s| &per_component[s as usize]));
-                parts.sort_unstable_by_key(|set| Arc::as_ptr(set));
-                parts.dedup_by_key(|set| Arc::as_ptr(set));
+                let kept = components
+                    .unreached_successors(c, successors, |s| per_component[s as usize].is_empty());
+                parts.extend(kept.iter().map(|&s| &per_component[s as usize]));
+                parts.sort_unstable_by_key(|set| set.key());
+                parts.dedup_by_key(|set| set.key());
                 let set = match parts.as_slice() {
                     [] => per_component[c as usize].clone(),
-                    [only] => Arc::clone(only),
-                    _ => {
-                        let mut union = RoaringBitmap::new();
-                        for part in parts {
-                            union |= &**part;
-                        }
-                        Arc::new(union)
-                    }
+                    [only] => (*only).clone(),
+                    _ => layers.union_of(parts),
                 };
                 (c, set)
             })
@@ -160,4 +188,74 @@ pub(super) fn propagate(
         }
     }
     per_component
+}
+
+/// How many of the widest kept successors a successor is checked against (as
+/// `blast_radius` does: nearly every redundant one is reached from one of the widest).
+const WIDEST_CHECKED: usize = 8;
+
+/// What the propagation asks of a component's successors, computed once per component
+/// rather than once per edge: its smallest node, and how many nodes it reaches.
+struct Components<'r> {
+    reach: &'r Reach,
+    representative: Vec<NodeId>,
+    width: Vec<u64>,
+}
+
+impl<'r> Components<'r> {
+    fn of(analysis: &Analysis<'_>, reach: &'r Reach) -> Components<'r> {
+        let representative = component_representatives(analysis, reach);
+        let width = representative
+            .par_iter()
+            .map(|&node| reach.of(node).len())
+            .collect();
+        Components {
+            reach,
+            representative,
+            width,
+        }
+    }
+
+    /// The successors of `component` whose set is not empty, except (most of) those
+    /// another of them reaches: the rule of [`crate::blast_radius`]'s
+    /// `unreached_successors`, with the widths looked up. Leaving out a successor that
+    /// another one reaches changes no union: its set is part of that one's.
+    fn unreached_successors<'b>(
+        &self,
+        component: u32,
+        buffers: &'b mut Successors,
+        is_empty: impl Fn(u32) -> bool,
+    ) -> &'b [u32] {
+        let Successors { candidates, kept } = buffers;
+        candidates.clear();
+        kept.clear();
+        candidates.extend(
+            self.reach
+                .successors(component)
+                .iter()
+                .filter(|&&s| !is_empty(s))
+                .map(|&s| (self.width[s as usize], s)),
+        );
+        // Widest first: a successor can only be reached from one that reaches more.
+        candidates.sort_unstable_by(|a, b| b.cmp(a));
+        for &(_, s) in candidates.iter() {
+            let node = self.representative[s as usize];
+            if !kept.iter().take(WIDEST_CHECKED).any(|&k| {
+                self.reach
+                    .of(self.representative[k as usize])
+                    .contains(node)
+            }) {
+                kept.push(s);
+            }
+        }
+        kept
+    }
+}
+
+/// The buffers of [`Components::unreached_successors`], kept from one component to the
+/// next.
+#[derive(Default)]
+struct Successors {
+    candidates: Vec<(u64, u32)>,
+    kept: Vec<u32>,
 }

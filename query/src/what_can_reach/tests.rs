@@ -238,7 +238,17 @@ fn summary_counts_equal_the_findings() {
     let config = SynthConfig::custom(3, 40, 5).expect("a valid size");
     let snapshot = generate(&config).expect("generated").snapshot;
     analyse(&snapshot, |analysis| {
+        // Holders with hits of their own on top of shared layers, at hit and at resource
+        // level: what the layered sets and their counts must get right.
+        let mut layered = [false; 2];
         for query in queries() {
+            let hits = super::hits::Hits::compute(analysis, &query).unwrap();
+            for sets in &hits.groups {
+                let mixed =
+                    |set: &super::layered::Layered| set.layers != 0 && !set.own().is_empty();
+                layered[0] |= mixed(&sets.any);
+                layered[1] |= hits.names.len() > 1 && mixed(&sets.any_resources);
+            }
             let findings = direct(analysis, &query).unwrap().findings;
             let summary = Answer::new(analysis, &query).unwrap().summary();
             let mut per_source: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
@@ -269,6 +279,7 @@ fn summary_counts_equal_the_findings() {
                 .windows(2)
                 .all(|w| w[0].targets >= w[1].targets));
         }
+        assert_eq!(layered, [true, true], "no holder mixes own hits and layers");
     });
 }
 
