@@ -7,6 +7,11 @@ use blastgraph_engine::snapshot::format;
 use blastgraph_query::what_can_reach::{Answer, WhatCanReachQuery};
 use std::time::Instant;
 
+/// The allocator of the `blastgraph` binary, so the figures are those of a query as
+/// users run it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = std::env::args()
         .nth(1)
