@@ -2,8 +2,9 @@
 
 use crate::coverage::{gaps, CoverageGap};
 use crate::paths::{path_to, PathStep};
+use crate::successors::{Components, Successors};
 use blastgraph_engine::graph::access::{layer_classes, unpair, AccessLevel, CLASSES};
-use blastgraph_engine::graph::reach::{shortest_paths, Reach};
+use blastgraph_engine::graph::reach::shortest_paths;
 use blastgraph_engine::graph::{Analysis, NodeId, NodeKind};
 use rayon::prelude::*;
 use roaring::RoaringBitmap;
@@ -432,7 +433,7 @@ impl ReachedResources {
             groups.sort_unstable();
             groups.dedup();
         }
-        let representative = component_representatives(analysis, reach);
+        let components = Components::of(analysis, reach);
         let layer_unions = LayerUnions::new(&per_layer);
         let empty: Arc<ResourceSets> = Arc::default();
         let mut per_component = vec![empty.clone(); reach.components()];
@@ -450,14 +451,14 @@ impl ReachedResources {
         for level in reach.levels() {
             let computed: Vec<(u32, Arc<ResourceSets>, (u64, u64))> = level
                 .par_iter()
-                .map(|&c| {
+                .map_init(Successors::default, |successors, &c| {
                     let own = &groups_of[c as usize];
-                    let mut shared: Vec<&Arc<ResourceSets>> =
-                        unreached_successors(reach, &representative, c, |s| {
+                    let mut shared: Vec<&Arc<ResourceSets>> = components
+                        .unreached_successors(c, successors, |s| {
                             per_component[s as usize].is_empty()
                         })
-                        .into_iter()
-                        .map(|s| &per_component[s as usize])
+                        .iter()
+                        .map(|&s| &per_component[s as usize])
                         .collect();
                     shared.sort_unstable_by_key(|sets| Arc::as_ptr(sets));
                     shared.dedup_by_key(|sets| Arc::as_ptr(sets));
@@ -592,55 +593,6 @@ impl EqualSets {
         known.push(Arc::downgrade(&sets));
         sets
     }
-}
-
-/// How many of the widest kept successors a successor is checked against: nearly every
-/// redundant one is reached from one of the widest, and checking all of them would cost
-/// more than the unions it saves (a component of 3,000 successors).
-const WIDEST_CHECKED: usize = 8;
-
-/// Per component, its smallest node. Hub nodes count: a component of a hub alone is
-/// represented by the hub (whose reachable set holds the roles it leads to, never a
-/// hub), so [`unreached_successors`] never mistakes it for another component.
-pub(crate) fn component_representatives(analysis: &Analysis<'_>, reach: &Reach) -> Vec<NodeId> {
-    let mut representative = vec![NodeId::MAX; reach.components()];
-    for n in (0..analysis.graph.graph.node_count() as NodeId).rev() {
-        representative[reach.component_of(n) as usize] = n;
-    }
-    representative
-}
-
-/// The successors of a component whose resources are not empty, except (most of) those
-/// another of them reaches: a component's resources include those of every component it
-/// reaches, so leaving them out of a union changes nothing, and saves reading their
-/// bitmaps (on the `large` profile, 14 parts per union down to 1.3, 2.8 GB of bitmaps
-/// read down to 0.56 GB).
-pub(crate) fn unreached_successors(
-    reach: &Reach,
-    representative: &[NodeId],
-    component: u32,
-    is_empty: impl Fn(u32) -> bool,
-) -> Vec<u32> {
-    let mut candidates: Vec<(u64, u32)> = reach
-        .successors(component)
-        .iter()
-        .filter(|&&s| !is_empty(s))
-        .map(|&s| (reach.of(representative[s as usize]).len(), s))
-        .collect();
-    // Widest first: a successor can only be reached from one that reaches more.
-    candidates.sort_unstable_by(|a, b| b.cmp(a));
-    let mut kept: Vec<u32> = Vec::new();
-    for (_, s) in candidates {
-        let node = representative[s as usize];
-        if !kept
-            .iter()
-            .take(WIDEST_CHECKED)
-            .any(|&k| reach.of(representative[k as usize]).contains(node))
-        {
-            kept.push(s);
-        }
-    }
-    kept
 }
 
 /// The resources of a group's pairs (allowed or conditional), and those of its

@@ -19,6 +19,7 @@ pub mod names;
 pub mod path;
 pub mod paths;
 pub mod report;
+mod successors;
 pub mod table;
 pub mod what_can_reach;
 pub mod who_can;

@@ -7,7 +7,7 @@
 
 use super::hits::{HitSets, Hits};
 use super::layered::{Counter, Layered, Layers};
-use crate::blast_radius::component_representatives;
+use crate::successors::{Components, Successors};
 use blastgraph_engine::graph::reach::Reach;
 use blastgraph_engine::graph::{Analysis, NodeId};
 use rayon::prelude::*;
@@ -131,7 +131,7 @@ impl Summary {
 /// definition reaches its role, a role the role it may assume), or hold a single set of
 /// their own: those share that set instead of copying it. A union skips a set it
 /// already took in and a successor another successor reaches (its set is part of that
-/// one's, [`Components::unreached_successors`]), so the work follows the distinct sets, not the edges;
+/// one's, `crate::successors`), so the work follows the distinct sets, not the edges;
 /// and layers are carried as bits ([`Layered`]), so it follows what differs between
 /// groups.
 pub(super) fn propagate(
@@ -188,74 +188,4 @@ pub(super) fn propagate(
         }
     }
     per_component
-}
-
-/// How many of the widest kept successors a successor is checked against (as
-/// `blast_radius` does: nearly every redundant one is reached from one of the widest).
-const WIDEST_CHECKED: usize = 8;
-
-/// What the propagation asks of a component's successors, computed once per component
-/// rather than once per edge: its smallest node, and how many nodes it reaches.
-struct Components<'r> {
-    reach: &'r Reach,
-    representative: Vec<NodeId>,
-    width: Vec<u64>,
-}
-
-impl<'r> Components<'r> {
-    fn of(analysis: &Analysis<'_>, reach: &'r Reach) -> Components<'r> {
-        let representative = component_representatives(analysis, reach);
-        let width = representative
-            .par_iter()
-            .map(|&node| reach.of(node).len())
-            .collect();
-        Components {
-            reach,
-            representative,
-            width,
-        }
-    }
-
-    /// The successors of `component` whose set is not empty, except (most of) those
-    /// another of them reaches: the rule of [`crate::blast_radius`]'s
-    /// `unreached_successors`, with the widths looked up. Leaving out a successor that
-    /// another one reaches changes no union: its set is part of that one's.
-    fn unreached_successors<'b>(
-        &self,
-        component: u32,
-        buffers: &'b mut Successors,
-        is_empty: impl Fn(u32) -> bool,
-    ) -> &'b [u32] {
-        let Successors { candidates, kept } = buffers;
-        candidates.clear();
-        kept.clear();
-        candidates.extend(
-            self.reach
-                .successors(component)
-                .iter()
-                .filter(|&&s| !is_empty(s))
-                .map(|&s| (self.width[s as usize], s)),
-        );
-        // Widest first: a successor can only be reached from one that reaches more.
-        candidates.sort_unstable_by(|a, b| b.cmp(a));
-        for &(_, s) in candidates.iter() {
-            let node = self.representative[s as usize];
-            if !kept.iter().take(WIDEST_CHECKED).any(|&k| {
-                self.reach
-                    .of(self.representative[k as usize])
-                    .contains(node)
-            }) {
-                kept.push(s);
-            }
-        }
-        kept
-    }
-}
-
-/// The buffers of [`Components::unreached_successors`], kept from one component to the
-/// next.
-#[derive(Default)]
-struct Successors {
-    candidates: Vec<(u64, u32)>,
-    kept: Vec<u32>,
 }
