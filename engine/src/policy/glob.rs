@@ -93,8 +93,10 @@ impl Glob {
     }
 }
 
+/// The position after the UTF-8 character starting at `i` (ASCII: `i + 1`): how `?`
+/// and a star's retries step, here and in the graph's matcher (`graph::authz::glob`).
 #[inline]
-fn next_char(s: &[u8], mut i: usize) -> usize {
+pub(crate) fn next_char(s: &[u8], mut i: usize) -> usize {
     i += 1;
     while i < s.len() && (s[i] & 0xC0) == 0x80 {
         i += 1;

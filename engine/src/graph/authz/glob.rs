@@ -1,5 +1,7 @@
 //! IAM wildcard matching: `*` is any run of characters, `?` exactly one.
 
+use crate::policy::glob::next_char;
+
 /// Whether `text` matches `pattern`; `fold_case` for actions (case-insensitive), not for
 /// ARNs. Linear-time two-pointer matching with one backtrack point, no allocation.
 ///
@@ -61,16 +63,6 @@ fn glob_bytes_with<const FOLD: bool>(p: &[u8], t: &[u8]) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == b'*')
-}
-
-/// The position after the UTF-8 character starting at `i` (ASCII: `i + 1`).
-#[inline]
-fn next_char(s: &[u8], i: usize) -> usize {
-    let mut next = i + 1;
-    while next < s.len() && (s[next] & 0xC0) == 0x80 {
-        next += 1;
-    }
-    next
 }
 
 /// The definition the byte matcher's shortcuts are tested against: the single-backtrack
